@@ -1,0 +1,8 @@
+// jwtbatch.hpp: the whole public C++ API.
+#pragma once
+
+#include "jwtbatch/keyset.hpp"
+#include "jwtbatch/policy.hpp"
+#include "jwtbatch/stats.hpp"
+#include "jwtbatch/status.hpp"
+#include "jwtbatch/verifier.hpp"

@@ -1,0 +1,84 @@
+// keyset.hpp: the verification keys, loaded and prepared once (JWKS per RFC 7517/7518/8037, PEM
+// SubjectPublicKeyInfo, raw HMAC secrets).
+//
+// A KeySet is immutable after build() and shared read-only by every thread. Each key is prepared at
+// load time (HMAC inner/outer hash states, RSA Montgomery context, validated EC point, decoded
+// Ed25519 key), never per token. Keys that cannot be used are skipped with a one-line warning
+// naming their kid and the reason.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jwtbatch/status.hpp"
+
+namespace jwtbatch {
+
+namespace engine {
+struct KeySetData;
+}
+
+// KeyFamily groups the algorithms that may share a key.
+enum class KeyFamily : uint8_t { hmac, rsa, ec, okp };
+
+class KeySet {
+ public:
+  // size returns the number of usable keys.
+  size_t size() const noexcept;
+  // kid returns key `index`'s kid ("" when the JWK had none).
+  std::string_view kid(size_t index) const noexcept;
+  // algs returns the algorithms key `index` may verify (its alg, or its family's algorithms).
+  AlgSet algs(size_t index) const noexcept;
+  KeyFamily family(size_t index) const noexcept;
+  // permitted_algs returns the union of algs() over every key: the default allow-list.
+  AlgSet permitted_algs() const noexcept;
+
+  // from_jwks parses one JWKS document. On failure (unreadable JSON, no usable key) it returns
+  // nullptr and sets `out_error`; skipped keys append a line each to `out_warnings` (may be null).
+  static std::shared_ptr<const KeySet> from_jwks(std::string_view jwks, std::string* out_error,
+                                                 std::vector<std::string>* out_warnings = nullptr);
+
+  const engine::KeySetData& data() const noexcept { return *data_; }
+  explicit KeySet(std::unique_ptr<engine::KeySetData> data);
+  ~KeySet();
+
+ private:
+  std::unique_ptr<engine::KeySetData> data_;
+};
+
+// KeySetBuilder gathers keys from several sources, then builds one KeySet.
+class KeySetBuilder {
+ public:
+  KeySetBuilder();
+  ~KeySetBuilder();
+  KeySetBuilder(const KeySetBuilder&) = delete;
+  KeySetBuilder& operator=(const KeySetBuilder&) = delete;
+
+  // add_jwks adds every usable key of a JWKS document (or of a single JWK object). It returns false
+  // and sets `out_error` when the document cannot be read at all; unusable keys are skipped with a
+  // warning.
+  bool add_jwks(std::string_view jwks, std::string* out_error);
+  // add_pem adds a PEM SubjectPublicKeyInfo (RSA, EC P-256/384/521, Ed25519) under `kid`. `alg`
+  // binds it to one algorithm; Alg::unknown lets it serve its whole family.
+  bool add_pem(std::string_view pem, std::string_view kid, Alg alg, std::string* out_error);
+  // add_hmac_secret adds a raw HMAC secret under `kid`, bound to `alg` (or, with Alg::unknown, to
+  // every HS* whose hash output is no longer than the secret).
+  bool add_hmac_secret(std::span<const uint8_t> secret, std::string_view kid, Alg alg,
+                       std::string* out_error);
+
+  // warnings returns one line per skipped key.
+  const std::vector<std::string>& warnings() const noexcept { return warnings_; }
+  // build returns the KeySet, or nullptr with `out_error` set when no usable key was added.
+  std::shared_ptr<const KeySet> build(std::string* out_error);
+
+ private:
+  std::unique_ptr<engine::KeySetData> data_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace jwtbatch

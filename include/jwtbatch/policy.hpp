@@ -1,0 +1,38 @@
+// policy.hpp: what a token must satisfy besides its signature (RFC 7519 section 4.1, RFC 8725).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jwtbatch/status.hpp"
+
+namespace jwtbatch {
+
+// Policy is a value type; a Verifier copies it. Defaults follow RFC 8725: exp required, no leeway.
+struct Policy {
+  // algs is the allow-list. Empty means every algorithm the key set permits.
+  AlgSet algs;
+  // issuers: when non-empty, iss must be present, a string, and equal one of them.
+  std::vector<std::string> issuers;
+  // audiences: when non-empty, aud (a string or an array of strings) must contain one of them.
+  std::vector<std::string> audiences;
+  // required_claims: claim names that must be present (any JSON type; registered time claims must
+  // still be numbers). At most 64.
+  std::vector<std::string> required_claims{"exp"};
+  // leeway_s: clock skew tolerated for exp, nbf and iat, in seconds.
+  int64_t leeway_s = 0;
+  // max_age_s: when set, iat is required and must be no older than this (and not in the future).
+  std::optional<int64_t> max_age_s;
+  // typ: when set, the header's typ must equal it (case-insensitive; "JWT" also matches
+  // "application/JWT", RFC 7515 section 4.1.9).
+  std::optional<std::string> typ;
+  // max_token_bytes: longer tokens are too_large without being decoded.
+  size_t max_token_bytes = 64 * 1024;
+  // max_json_depth: deeper header or claims JSON is bad_json.
+  size_t max_json_depth = 32;
+};
+
+}  // namespace jwtbatch

@@ -1,0 +1,76 @@
+// verifier.hpp: verify one token or a batch of tokens against a KeySet and a Policy.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "jwtbatch/keyset.hpp"
+#include "jwtbatch/policy.hpp"
+#include "jwtbatch/stats.hpp"
+#include "jwtbatch/status.hpp"
+
+namespace jwtbatch {
+
+// UnixSeconds is a time in seconds since 1970-01-01T00:00:00Z. The engine never reads the clock:
+// the caller passes the time to verify at.
+using UnixSeconds = int64_t;
+
+inline constexpr uint32_t kNoKey = 0xffffffffu;
+
+// Verdict is one token's result. Fields past `status` are filled as far as the token got: `alg`
+// once the header parsed, `key_index` once a key was chosen (an index into the KeySet the batch
+// ran with), the time claims once the claims parsed (has_* say which were present as numbers;
+// values are truncated to whole seconds and clamped to the int64 range).
+struct Verdict {
+  Status status = Status::malformed;
+  Alg alg = Alg::unknown;
+  bool has_exp = false, has_nbf = false, has_iat = false;
+  uint32_t key_index = kNoKey;
+  // detail: for bad_base64 the offset in the token of the first bad character; otherwise 0.
+  uint32_t detail = 0;
+  int64_t exp = 0, nbf = 0, iat = 0;
+};
+
+// BatchOptions tune one verify_batch call.
+struct BatchOptions {
+  // threads: how many threads may run the batch; 0 means every core.
+  unsigned threads = 0;
+};
+
+// Verifier checks tokens against a key set and a policy. It is safe to call from many threads at
+// once, and its key set can be swapped (set_keys) while batches run: a batch sees one key set from
+// start to end.
+class Verifier {
+ public:
+  Verifier(std::shared_ptr<const KeySet> keys, Policy policy);
+  ~Verifier();
+  Verifier(const Verifier&) = delete;
+  Verifier& operator=(const Verifier&) = delete;
+
+  // verify checks one `token` at time `now`. It never throws, and allocates nothing in the steady
+  // state of a thread.
+  Verdict verify(std::string_view token, UnixSeconds now) const noexcept;
+
+  // verify_batch checks each of `tokens` at time `now` and writes one verdict per token to `out`
+  // (at least tokens.size() long), in input order. Both are borrowed. When `stats` is not null the
+  // batch's counters are added to it. It returns ok, or a failure only if the batch as a whole
+  // could not run (out too short: malformed).
+  Status verify_batch(std::span<const std::string_view> tokens, std::span<Verdict> out,
+                      UnixSeconds now, BatchStats* stats = nullptr,
+                      BatchOptions options = {}) const noexcept;
+
+  // keys returns the key set in use now; set_keys swaps it atomically (key rotation).
+  std::shared_ptr<const KeySet> keys() const noexcept;
+  void set_keys(std::shared_ptr<const KeySet> keys) noexcept;
+
+  const Policy& policy() const noexcept { return policy_; }
+
+ private:
+  std::atomic<std::shared_ptr<const KeySet>> keys_;
+  Policy policy_;
+};
+
+}  // namespace jwtbatch
