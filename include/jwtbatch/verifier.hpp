@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "jwtbatch/keyset.hpp"
@@ -13,6 +14,10 @@
 #include "jwtbatch/status.hpp"
 
 namespace jwtbatch {
+
+namespace engine {
+struct VerifierState;
+}
 
 // UnixSeconds is a time in seconds since 1970-01-01T00:00:00Z. The engine never reads the clock:
 // the caller passes the time to verify at.
@@ -71,6 +76,14 @@ class Verifier {
  private:
   std::atomic<std::shared_ptr<const KeySet>> keys_;
   Policy policy_;
+  std::unique_ptr<engine::VerifierState> state_;  // per-thread scratch
 };
+
+// explain returns a one-line, human-readable reason for `verdict` as judged under `policy` ("token
+// expired at 2026-09-21T05:46:40Z"); "" for ok. It allocates: call it off the hot path.
+std::string explain(const Verdict& verdict, const Policy& policy);
+
+// format_utc writes `t` as an RFC 3339 UTC time ("2026-09-21T05:46:40Z").
+std::string format_utc(UnixSeconds t);
 
 }  // namespace jwtbatch

@@ -1,16 +1,41 @@
-// main.cpp: the `jwtbatch` command (placeholder until the verify/inspect commands land).
+// main.cpp: the `jwtbatch` command: verify, inspect, gen.
 #include <cstdio>
-#include <cstring>
+#include <string_view>
 
 #include "kernels/cpu/cpu.hpp"
+#include "tools/cli/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: jwtbatch <command> [options]\n"
+    "  verify --jwks FILE [options] [TOKENS_FILE|-]   verify tokens, one JSON line per token\n"
+    "  inspect [TOKEN|-]                               decode a token WITHOUT verifying it\n"
+    "  gen --out DIR [options]                         generate a test corpus\n"
+    "  --version                                       version and kernel variant\n"
+    "run 'jwtbatch <command> --help' for a command's options\n";
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
-    std::printf("jwtbatch 0.1.0 (kernels: %.*s)\n",
-                static_cast<int>(jwtbatch::kernels::active_kernels().name.size()),
-                jwtbatch::kernels::active_kernels().name.data());
+  const std::string_view cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "--version" || cmd == "version") {
+    const std::string_view err = jwtbatch::kernels::kernel_selection_error();
+    if (!err.empty()) {
+      std::fprintf(stderr, "jwtbatch: %.*s\n", static_cast<int>(err.size()), err.data());
+      return 2;
+    }
+    const std::string_view k = jwtbatch::kernels::active_kernels().name;
+    std::printf("jwtbatch 0.1.0 (kernels: %.*s)\n", static_cast<int>(k.size()), k.data());
     return 0;
   }
-  std::fprintf(stderr, "usage: jwtbatch --version\n");
+  if (cmd == "verify") return jwtbatch::cli::verify_main(argc - 1, argv + 1);
+  if (cmd == "inspect") return jwtbatch::cli::inspect_main(argc - 1, argv + 1);
+  if (cmd == "gen") return jwtbatch::cli::gen_main(argc - 1, argv + 1);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fputs(kUsage, stderr);
   return 2;
 }

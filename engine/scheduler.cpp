@@ -1,0 +1,168 @@
+// scheduler.cpp: runs chunks. A batch is cut into chunks of kChunkTokens; each chunk runs all six
+// stages on one thread with that thread's Workspace (tbb::enumerable_thread_specific, kept by the
+// Verifier so the steady state allocates nothing), and oneTBB spreads chunks over cores. Counters
+// are kept per chunk in a tbb::combinable and summed when the batch ends.
+#include <algorithm>
+#include <chrono>
+
+#include <tbb/blocked_range.h>
+#include <tbb/combinable.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "engine/pipeline.hpp"
+#include "jwtbatch/verifier.hpp"
+
+namespace jwtbatch {
+namespace engine {
+
+Workspace::Workspace() {
+  work.reserve(kChunkTokens);
+  order.reserve(kChunkTokens);
+  aud_pool.reserve(4 * kChunkTokens);
+  names.reserve(64);
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t nanos_since(Clock::time_point& t) {
+  const Clock::time_point now = Clock::now();
+  const uint64_t ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now - t).count());
+  t = now;
+  return ns;
+}
+
+int64_t clamp_seconds(double v) {
+  if (!(v > -9.2e18)) return INT64_MIN;
+  if (!(v < 9.2e18)) return INT64_MAX;
+  return static_cast<int64_t>(v);
+}
+
+}  // namespace
+
+void run_chunk(const BatchContext& ctx, Workspace& ws, std::span<const std::string_view> tokens,
+               std::span<Verdict> out, BatchStats& stats) noexcept {
+  ws.work.resize(tokens.size());
+  ws.aud_pool.clear();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    ws.work[i] = TokenWork{};
+    ws.work[i].token = tokens[i];
+  }
+  std::span<TokenWork> work(ws.work.data(), tokens.size());
+  Clock::time_point t = Clock::now();
+  split_chunk(ctx, work, stats.stage(Stage::split));
+  stats.stage(Stage::split).nanos += nanos_since(t);
+  decode_chunk(ctx, ws, work, stats.stage(Stage::decode));
+  stats.stage(Stage::decode).nanos += nanos_since(t);
+  parse_chunk(ctx, ws, work, stats.stage(Stage::parse));
+  stats.stage(Stage::parse).nanos += nanos_since(t);
+  resolve_chunk(ctx, work, stats.stage(Stage::resolve));
+  stats.stage(Stage::resolve).nanos += nanos_since(t);
+  check_chunk(ctx, ws, work, stats.stage(Stage::check));
+  stats.stage(Stage::check).nanos += nanos_since(t);
+  verify_chunk(ctx, ws, work, stats.stage(Stage::verify));
+  stats.stage(Stage::verify).nanos += nanos_since(t);
+
+  for (size_t i = 0; i < work.size(); ++i) {
+    const TokenWork& w = work[i];
+    Verdict& v = out[i];
+    v.status = w.status;
+    v.alg = w.alg;
+    v.key_index = w.status == Status::ok || w.status > Status::bad_signature ? w.key_index : kNoKey;
+    v.detail = w.detail;
+    v.has_exp = w.has_exp;
+    v.has_nbf = w.has_nbf;
+    v.has_iat = w.has_iat;
+    v.exp = w.has_exp ? clamp_seconds(w.exp) : 0;
+    v.nbf = w.has_nbf ? clamp_seconds(w.nbf) : 0;
+    v.iat = w.has_iat ? clamp_seconds(w.iat) : 0;
+    ++stats.status_counts[static_cast<size_t>(w.status)];
+    stats.bytes += w.token.size();
+  }
+  stats.tokens += work.size();
+}
+
+// VerifierState is the Verifier's private part: per-thread workspaces.
+struct VerifierState {
+  tbb::enumerable_thread_specific<Workspace> workspaces;
+};
+
+}  // namespace engine
+
+namespace {
+
+engine::BatchContext make_context(const KeySet& keys, const Policy& policy, UnixSeconds now) {
+  engine::BatchContext ctx;
+  ctx.keys = &keys.data();
+  ctx.policy = &policy;
+  ctx.allowed = policy.algs.empty() ? keys.data().permitted : policy.algs.intersect(keys.data().permitted);
+  ctx.now = now;
+  ctx.kernels = &kernels::active_kernels();
+  const size_t n = std::min<size_t>(policy.required_claims.size(), 64);
+  ctx.required_mask = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+  return ctx;
+}
+
+}  // namespace
+
+Verifier::Verifier(std::shared_ptr<const KeySet> keys, Policy policy)
+    : keys_(std::move(keys)), policy_(std::move(policy)), state_(std::make_unique<engine::VerifierState>()) {}
+
+Verifier::~Verifier() = default;
+
+std::shared_ptr<const KeySet> Verifier::keys() const noexcept { return keys_.load(); }
+void Verifier::set_keys(std::shared_ptr<const KeySet> keys) noexcept { keys_.store(std::move(keys)); }
+
+Verdict Verifier::verify(std::string_view token, UnixSeconds now) const noexcept {
+  const std::shared_ptr<const KeySet> keys = keys_.load();
+  const engine::BatchContext ctx = make_context(*keys, policy_, now);
+  Verdict v;
+  BatchStats stats;
+  engine::run_chunk(ctx, state_->workspaces.local(), {&token, 1}, {&v, 1}, stats);
+  return v;
+}
+
+Status Verifier::verify_batch(std::span<const std::string_view> tokens, std::span<Verdict> out,
+                              UnixSeconds now, BatchStats* stats, BatchOptions options) const noexcept {
+  if (out.size() < tokens.size()) return Status::malformed;
+  const auto start = std::chrono::steady_clock::now();
+  // One key set from start to end, whatever set_keys does meanwhile.
+  const std::shared_ptr<const KeySet> keys = keys_.load();
+  const engine::BatchContext ctx = make_context(*keys, policy_, now);
+  const size_t num_chunks = (tokens.size() + engine::kChunkTokens - 1) / engine::kChunkTokens;
+  tbb::combinable<BatchStats> partial;
+  auto body = [&](const tbb::blocked_range<size_t>& r) {
+    BatchStats& local = partial.local();
+    engine::Workspace& ws = state_->workspaces.local();
+    for (size_t c = r.begin(); c != r.end(); ++c) {
+      const size_t begin = c * engine::kChunkTokens;
+      const size_t n = std::min(engine::kChunkTokens, tokens.size() - begin);
+      engine::run_chunk(ctx, ws, tokens.subspan(begin, n), out.subspan(begin, n), local);
+    }
+  };
+  unsigned threads = options.threads;
+  if (threads == 1 || num_chunks <= 1) {
+    threads = 1;
+    body(tbb::blocked_range<size_t>(0, num_chunks));
+  } else if (threads == 0) {
+    threads = static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, num_chunks, 1), body);
+  } else {
+    tbb::task_arena arena(static_cast<int>(threads));
+    arena.execute([&] { tbb::parallel_for(tbb::blocked_range<size_t>(0, num_chunks, 1), body); });
+  }
+  if (stats) {
+    BatchStats total;
+    partial.combine_each([&](const BatchStats& s) { total += s; });
+    total.wall_nanos = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+    total.threads = threads;
+    *stats += total;
+  }
+  return Status::ok;
+}
+
+}  // namespace jwtbatch

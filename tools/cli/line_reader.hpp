@@ -1,0 +1,34 @@
+// line_reader.hpp: reads one token per line from a file or stdin in large blocks, so memory stays
+// bounded whatever the input size. LF or CRLF; a final newline makes no extra token. A line longer
+// than the buffer can hold is not kept: it is reported as a stand-in longer than `max_token_bytes`
+// (so the engine answers too_large) and the rest of it is skipped.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jwtbatch::cli {
+
+class LineReader {
+ public:
+  LineReader(FILE* f, size_t max_token_bytes, size_t buffer_bytes = 16 << 20);
+  // next_block replaces `lines` with up to `max_lines` lines, valid until the next call. It returns
+  // false at the end of input (with `lines` empty). `error()` tells whether reading failed.
+  bool next_block(std::vector<std::string_view>& lines, size_t max_lines);
+  bool error() const { return error_; }
+  // bytes_read counts input bytes consumed so far.
+  size_t bytes_read() const { return bytes_read_; }
+
+ private:
+  bool fill();  // reads more after size_; false at EOF or error
+  FILE* f_;
+  std::vector<char> buf_;
+  size_t size_ = 0, pos_ = 0;
+  bool eof_ = false, error_ = false;
+  std::string overlong_;  // the stand-in for lines too long to keep
+  size_t bytes_read_ = 0;
+};
+
+}  // namespace jwtbatch::cli

@@ -1,0 +1,231 @@
+// verify.cpp: `jwtbatch verify`, the main job. Reads one token per line, verifies them in blocks
+// (each block a verify_batch over all cores), writes one JSON line per token in input order.
+//
+//   jwtbatch verify --jwks FILE [--jwks FILE ...] [options] [TOKENS_FILE|-]
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "jwtbatch/jwtbatch.hpp"
+#include "kernels/cpu/cpu.hpp"
+#include "tools/cli/commands.hpp"
+#include "tools/cli/io.hpp"
+#include "tools/cli/line_reader.hpp"
+
+namespace jwtbatch::cli {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: jwtbatch verify --jwks FILE [--jwks FILE ...] [--alg LIST] [--iss VALUE]... "
+    "[--aud VALUE]... [--require LIST] [--leeway SECONDS] [--now UNIX_SECONDS] [--max-age SECONDS] "
+    "[--typ VALUE] [--threads N] [--output FILE] [--stats] [--max-token-bytes N] [TOKENS_FILE|-]";
+
+constexpr size_t kBlockTokens = 1 << 16;
+
+struct Options {
+  std::vector<std::string> jwks;
+  Policy policy;
+  UnixSeconds now = 0;
+  bool now_set = false;
+  unsigned threads = 0;
+  std::string output;
+  bool stats = false;
+  std::string input = "-";
+};
+
+// parse_options fills `o`; on a usage error it prints one line and returns false.
+bool parse_options(int argc, char** argv, Options& o, int* rc) {
+  bool have_input = false;
+  auto fail = [&](const std::string& msg) {
+    *rc = usage_error("verify", msg);
+    return false;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto value = [&](std::string_view* out) {
+      if (i + 1 >= argc) return false;
+      *out = argv[++i];
+      return true;
+    };
+    auto integer = [&](long long lo, long long hi, long long* out) {
+      std::string_view v;
+      if (!value(&v)) return false;
+      auto n = parse_int64(v);
+      if (!n || *n < lo || *n > hi) return false;
+      *out = *n;
+      return true;
+    };
+    std::string_view v;
+    long long n = 0;
+    if (a == "--help" || a == "-h") {
+      std::printf("%.*s\n", static_cast<int>(kUsage.size()), kUsage.data());
+      *rc = 0;
+      return false;
+    } else if (a == "--jwks") {
+      if (!value(&v)) return fail("--jwks needs a file");
+      o.jwks.emplace_back(v);
+    } else if (a == "--alg") {
+      if (!value(&v)) return fail("--alg needs a list");
+      for (const std::string& name : split_list(v)) {
+        const Alg alg = alg_from_string(name);
+        if (alg == Alg::unknown) return fail("--alg: unknown or refused algorithm \"" + name + "\"");
+        o.policy.algs.add(alg);
+      }
+      if (o.policy.algs.empty()) return fail("--alg: empty list");
+    } else if (a == "--iss") {
+      if (!value(&v)) return fail("--iss needs a value");
+      o.policy.issuers.emplace_back(v);
+    } else if (a == "--aud") {
+      if (!value(&v)) return fail("--aud needs a value");
+      o.policy.audiences.emplace_back(v);
+    } else if (a == "--require") {
+      if (!value(&v)) return fail("--require needs a list");
+      o.policy.required_claims = split_list(v);
+      if (o.policy.required_claims.size() > 64) return fail("--require: at most 64 claims");
+    } else if (a == "--leeway") {
+      if (!integer(0, 1LL << 40, &n)) return fail("--leeway needs a number of seconds >= 0");
+      o.policy.leeway_s = n;
+    } else if (a == "--now") {
+      if (!integer(-(1LL << 53), 1LL << 53, &n)) return fail("--now needs UNIX seconds");
+      o.now = n;
+      o.now_set = true;
+    } else if (a == "--max-age") {
+      if (!integer(0, 1LL << 40, &n)) return fail("--max-age needs a number of seconds >= 0");
+      o.policy.max_age_s = n;
+    } else if (a == "--typ") {
+      if (!value(&v)) return fail("--typ needs a value");
+      o.policy.typ = std::string(v);
+    } else if (a == "--threads") {
+      if (!integer(1, 4096, &n)) return fail("--threads needs a number from 1 to 4096");
+      o.threads = static_cast<unsigned>(n);
+    } else if (a == "--output" || a == "-o") {
+      if (!value(&v)) return fail("--output needs a file");
+      o.output = std::string(v);
+    } else if (a == "--stats") {
+      o.stats = true;
+    } else if (a == "--max-token-bytes") {
+      if (!integer(16, 1LL << 30, &n)) return fail("--max-token-bytes needs a number from 16 to 2^30");
+      o.policy.max_token_bytes = static_cast<size_t>(n);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return fail("unknown option " + std::string(a) + "\n" + std::string(kUsage));
+    } else {
+      if (have_input) return fail("more than one input file");
+      o.input = std::string(a);
+      have_input = true;
+    }
+  }
+  if (o.jwks.empty()) return fail("--jwks FILE is required\n" + std::string(kUsage));
+  return true;
+}
+
+void append_verdict(std::string& out, uint64_t index, const Verdict& v, const KeySet& keys,
+                    const Policy& policy) {
+  out += "{\"index\":";
+  out += std::to_string(index);
+  out += ",\"status\":\"";
+  out += to_string(v.status);
+  out += '"';
+  if (v.status == Status::ok) {
+    out += ",\"alg\":\"";
+    out += to_string(v.alg);
+    out += '"';
+    if (v.key_index != kNoKey && !keys.kid(v.key_index).empty()) {
+      out += ",\"kid\":";
+      append_json_string(out, keys.kid(v.key_index));
+    }
+  } else {
+    out += ",\"error\":";
+    append_json_string(out, explain(v, policy));
+  }
+  out += "}\n";
+}
+
+void print_stats(const BatchStats& s) {
+  double total_ns = 0;
+  for (const StageStats& st : s.stages) total_ns += static_cast<double>(st.nanos);
+  std::fprintf(stderr, "%-8s %12s %12s %12s %14s %12s %7s\n", "stage", "tokens", "MB", "thread-s",
+               "tokens/s/core", "MB/s/core", "share");
+  for (size_t i = 0; i < kNumStages; ++i) {
+    const StageStats& st = s.stages[i];
+    const double sec = static_cast<double>(st.nanos) / 1e9;
+    const double mb = static_cast<double>(st.bytes) / 1e6;
+    std::fprintf(stderr, "%-8s %12llu %12.2f %12.4f %14.0f %12.1f %6.1f%%\n",
+                 std::string(to_string(static_cast<Stage>(i))).c_str(),
+                 static_cast<unsigned long long>(st.tokens), mb, sec,
+                 sec > 0 ? static_cast<double>(st.tokens) / sec : 0.0, sec > 0 ? mb / sec : 0.0,
+                 total_ns > 0 ? 100.0 * static_cast<double>(st.nanos) / total_ns : 0.0);
+  }
+  const double wall = static_cast<double>(s.wall_nanos) / 1e9;
+  std::fprintf(stderr, "total    %12llu tokens, %.2f MB in %.3f s wall on %u thread(s): %.0f tokens/s, kernels %s\n",
+               static_cast<unsigned long long>(s.tokens), static_cast<double>(s.bytes) / 1e6, wall,
+               s.threads, wall > 0 ? static_cast<double>(s.tokens) / wall : 0.0,
+               std::string(kernels::active_kernels().name).c_str());
+  std::fprintf(stderr, "verdicts:");
+  for (size_t i = 0; i < kNumStatuses; ++i)
+    if (s.status_counts[i])
+      std::fprintf(stderr, " %s=%llu", std::string(to_string(static_cast<Status>(i))).c_str(),
+                   static_cast<unsigned long long>(s.status_counts[i]));
+  std::fprintf(stderr, "\n");
+}
+
+}  // namespace
+
+int verify_main(int argc, char** argv) {
+  Options o;
+  int rc = 0;
+  if (!parse_options(argc, argv, o, &rc)) return rc;
+  if (!kernels::kernel_selection_error().empty())
+    return usage_error("verify", kernels::kernel_selection_error());
+
+  KeySetBuilder builder;
+  for (const std::string& path : o.jwks) {
+    std::string error;
+    std::optional<std::string> text = read_file(path, &error);
+    if (!text) return usage_error("verify", error);
+    if (!builder.add_jwks(*text, &error)) return usage_error("verify", path + ": " + error);
+  }
+  for (const std::string& w : builder.warnings()) std::fprintf(stderr, "jwtbatch verify: warning: %s\n", w.c_str());
+  std::string error;
+  std::shared_ptr<const KeySet> keys = builder.build(&error);
+  if (!keys) return usage_error("verify", "no usable key in the JWKS: " + error);
+  if (!o.policy.algs.empty() && o.policy.algs.intersect(keys->permitted_algs()).empty())
+    return usage_error("verify", "--alg allows no algorithm that the loaded keys permit");
+  if (!o.now_set) o.now = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
+
+  FILE* in = o.input == "-" ? stdin : std::fopen(o.input.c_str(), "rb");
+  if (!in) return usage_error("verify", "cannot open " + o.input + ": " + std::strerror(errno));
+  FILE* out = o.output.empty() ? stdout : std::fopen(o.output.c_str(), "wb");
+  if (!out) return usage_error("verify", "cannot write " + o.output + ": " + std::strerror(errno));
+
+  Verifier verifier(keys, o.policy);
+  LineReader reader(in, o.policy.max_token_bytes);
+  std::vector<std::string_view> lines;
+  lines.reserve(kBlockTokens);
+  std::vector<Verdict> verdicts(kBlockTokens);
+  std::string text;
+  BatchStats stats;
+  uint64_t index = 0;
+  BatchOptions options;
+  options.threads = o.threads;
+  while (reader.next_block(lines, kBlockTokens)) {
+    verifier.verify_batch(lines, verdicts, o.now, &stats, options);
+    text.clear();
+    for (size_t i = 0; i < lines.size(); ++i) append_verdict(text, index + i, verdicts[i], *keys, o.policy);
+    index += lines.size();
+    if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
+      return usage_error("verify", "cannot write output");
+    }
+  }
+  if (in != stdin) std::fclose(in);
+  if (reader.error()) return usage_error("verify", "cannot read " + o.input);
+  if (std::fflush(out) != 0 || (out != stdout && std::fclose(out) != 0))
+    return usage_error("verify", "cannot write output");
+  if (o.stats) print_stats(stats);
+  return 0;
+}
+
+}  // namespace jwtbatch::cli
