@@ -28,6 +28,9 @@ namespace jwtbatch::engine {
 // Limits of key preparation (RFC 8725 section 3.5, DESIGN.md "Security stance").
 inline constexpr int kMinRsaBits = 2048;
 inline constexpr int kMaxRsaBits = 16384;
+// BoringSSL refuses public operations with an exponent of more than 33 bits (RSA_R_BAD_E_VALUE,
+// measured on Debian's 13.0.0+r24), so keys with a longer e are refused at load.
+inline constexpr int kMaxRsaExponentBits = 33;
 
 enum class Curve : uint8_t { p256, p384, p521 };
 
@@ -66,7 +69,8 @@ AlgSet family_algs(KeyFamily family, Curve curve = Curve::p256) noexcept;
 std::optional<PreparedKey> prepare_hmac(std::span<const uint8_t> secret, AlgSet algs,
                                         std::string* out_why);
 // prepare_rsa: modulus `n` of kMinRsaBits..kMaxRsaBits bits and odd; exponent `e` odd and > 1
-// (at most 64 bits). The Montgomery context is computed here, not on first use.
+// (at most kMaxRsaExponentBits bits). Leading zero bytes are allowed. The Montgomery context is
+// computed here, not on first use.
 std::optional<PreparedKey> prepare_rsa(std::span<const uint8_t> n, std::span<const uint8_t> e,
                                        AlgSet algs, std::string* out_why);
 // prepare_ec: affine coordinates `x`, `y` (each exactly the field size: 32, 48 or 66 bytes) of a
@@ -74,10 +78,14 @@ std::optional<PreparedKey> prepare_rsa(std::span<const uint8_t> n, std::span<con
 std::optional<PreparedKey> prepare_ec(Curve curve, std::span<const uint8_t> x,
                                       std::span<const uint8_t> y, AlgSet algs,
                                       std::string* out_why);
-// prepare_ed25519: the 32-byte public key of RFC 8032 (its decoding is checked here).
+// prepare_ed25519: the 32-byte public key of RFC 8032 (its decoding is checked here). Also refused,
+// though ED25519_verify would take them: a non-canonical y (>= p), x = 0 with the sign bit set, and
+// points of small order (no honest key is one, and signatures by one are forgeable).
 std::optional<PreparedKey> prepare_ed25519(std::span<const uint8_t> public_key, AlgSet algs,
                                            std::string* out_why);
-// prepare_spki_pem: a PEM "PUBLIC KEY" (SubjectPublicKeyInfo) of RSA, EC P-256/384/521 or Ed25519.
+// prepare_spki_pem: a PEM "PUBLIC KEY" (SubjectPublicKeyInfo) of RSA, EC P-256/384/521 or Ed25519,
+// validated as by prepare_rsa / prepare_ec / prepare_ed25519. Text with a second PUBLIC KEY block is
+// refused.
 std::optional<PreparedKey> prepare_spki_pem(std::string_view pem, AlgSet algs,
                                             std::string* out_why);
 

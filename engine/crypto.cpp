@@ -1,0 +1,614 @@
+// crypto.cpp: jwtbatch's signature layer on BoringSSL (contract in crypto.hpp).
+//
+// Keys are validated and prepared once here; verify_signature then only reads them. Every
+// BoringSSL failure is turned into false / nullopt and the thread's error queue is cleared.
+// Nothing throws (except std::bad_alloc while preparing a key), prints or aborts.
+//
+// References: RFC 7518 section 3 (JWS algorithms), RFC 2104 (HMAC), RFC 8017 (RSASSA-PKCS1-v1_5,
+// RSASSA-PSS), RFC 8032 section 5.1.3 (Ed25519 point decoding), RFC 8725 (JWT best practices).
+#include "engine/crypto.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <vector>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/curve25519.h>
+#include <openssl/digest.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/mem.h>
+#include <openssl/nid.h>
+#include <openssl/pem.h>
+
+namespace jwtbatch::engine {
+namespace {
+
+constexpr AlgSet kHmacAlgs{Alg::hs256, Alg::hs384, Alg::hs512};
+constexpr AlgSet kRsaAlgs{Alg::rs256, Alg::rs384, Alg::rs512,
+                          Alg::ps256, Alg::ps384, Alg::ps512};
+
+// The longest digest (SHA-512) any algorithm hashes the signing input into.
+constexpr size_t kMaxDigestLen = SHA512_DIGEST_LENGTH;
+
+// fail sets `out_why` (when given) and clears whatever BoringSSL queued on the way.
+std::nullopt_t fail(std::string* out_why, std::string why) {
+  ERR_clear_error();
+  if (out_why != nullptr) *out_why = std::move(why);
+  return std::nullopt;
+}
+
+// restrict_algs intersects the caller's `algs` with `family` (an empty request means all of it).
+AlgSet restrict_algs(AlgSet algs, AlgSet family) {
+  return algs.empty() ? family : algs.intersect(family);
+}
+
+std::string_view curve_name(Curve curve) {
+  switch (curve) {
+    case Curve::p256: return "P-256";
+    case Curve::p384: return "P-384";
+    case Curve::p521: return "P-521";
+  }
+  return "?";
+}
+
+int curve_nid(Curve curve) {
+  switch (curve) {
+    case Curve::p256: return NID_X9_62_prime256v1;
+    case Curve::p384: return NID_secp384r1;
+    case Curve::p521: return NID_secp521r1;
+  }
+  return NID_undef;
+}
+
+// field_len is the byte length of one affine coordinate (and of r and s) on `curve`.
+size_t field_len(Curve curve) {
+  switch (curve) {
+    case Curve::p256: return 32;
+    case Curve::p384: return 48;
+    case Curve::p521: return 66;
+  }
+  return 0;
+}
+
+Alg curve_alg(Curve curve) {
+  switch (curve) {
+    case Curve::p256: return Alg::es256;
+    case Curve::p384: return Alg::es384;
+    case Curve::p521: return Alg::es512;
+  }
+  return Alg::unknown;
+}
+
+std::string alg_list(AlgSet algs) {
+  std::string s;
+  for (size_t i = 1; i < kNumAlgs; ++i) {
+    auto a = static_cast<Alg>(i);
+    if (!algs.contains(a)) continue;
+    if (!s.empty()) s += ", ";
+    s += to_string(a);
+  }
+  return s;
+}
+
+// ---- HMAC ---------------------------------------------------------------------------------------
+
+// Hash is one of SHA-256/384/512 behind a common interface for HMAC key preparation.
+template <typename Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t),
+          int (*Final)(uint8_t*, Ctx*), size_t kBlockLen, size_t kOutLen>
+struct Hash {
+  using Context = Ctx;
+  static constexpr size_t block_len = kBlockLen;
+  static constexpr size_t out_len = kOutLen;
+  static void init(Ctx* c) { Init(c); }
+  static void update(Ctx* c, const uint8_t* p, size_t n) { Update(c, p, n); }
+  static void final(uint8_t* out, Ctx* c) { Final(out, c); }
+};
+using Sha256 = Hash<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final, SHA256_CBLOCK,
+                    SHA256_DIGEST_LENGTH>;
+using Sha384 = Hash<SHA512_CTX, SHA384_Init, SHA384_Update, SHA384_Final, SHA512_CBLOCK,
+                    SHA384_DIGEST_LENGTH>;
+using Sha512 = Hash<SHA512_CTX, SHA512_Init, SHA512_Update, SHA512_Final, SHA512_CBLOCK,
+                    SHA512_DIGEST_LENGTH>;
+
+// hmac_states absorbs key^ipad into `inner` and key^opad into `outer` (RFC 2104 section 2); a key
+// longer than the block is hashed first. The temporary key block is wiped.
+template <typename H>
+void hmac_states(std::span<const uint8_t> secret, typename H::Context* inner,
+                 typename H::Context* outer) {
+  uint8_t block[H::block_len] = {};
+  if (secret.size() > H::block_len) {
+    typename H::Context c;
+    H::init(&c);
+    H::update(&c, secret.data(), secret.size());
+    H::final(block, &c);
+    OPENSSL_cleanse(&c, sizeof(c));
+  } else if (!secret.empty()) {
+    std::memcpy(block, secret.data(), secret.size());
+  }
+  uint8_t pad[H::block_len];
+  for (size_t i = 0; i < H::block_len; ++i) pad[i] = block[i] ^ 0x36;
+  H::init(inner);
+  H::update(inner, pad, H::block_len);
+  for (size_t i = 0; i < H::block_len; ++i) pad[i] = block[i] ^ 0x5c;
+  H::init(outer);
+  H::update(outer, pad, H::block_len);
+  OPENSSL_cleanse(block, sizeof(block));
+  OPENSSL_cleanse(pad, sizeof(pad));
+}
+
+// hmac_verify computes HMAC over `msg` from copies of the prepared states and compares it with
+// `tag` in constant time. The copies need no wiping: by the end they hold only the hash outputs.
+template <typename H>
+bool hmac_verify(const typename H::Context& inner, const typename H::Context& outer,
+                 std::span<const uint8_t> msg, std::span<const uint8_t> tag) {
+  if (tag.size() != H::out_len) return false;
+  uint8_t mac[H::out_len];
+  typename H::Context c = inner;
+  H::update(&c, msg.data(), msg.size());
+  H::final(mac, &c);
+  c = outer;
+  H::update(&c, mac, H::out_len);
+  H::final(mac, &c);
+  return CRYPTO_memcmp(mac, tag.data(), H::out_len) == 0;
+}
+
+// ---- RSA ----------------------------------------------------------------------------------------
+
+struct RsaParams {
+  int hash_nid;
+  const EVP_MD* md;
+  bool pss;
+};
+
+bool rsa_params(Alg alg, RsaParams* out) {
+  switch (alg) {
+    case Alg::rs256: *out = {NID_sha256, EVP_sha256(), false}; return true;
+    case Alg::rs384: *out = {NID_sha384, EVP_sha384(), false}; return true;
+    case Alg::rs512: *out = {NID_sha512, EVP_sha512(), false}; return true;
+    case Alg::ps256: *out = {NID_sha256, EVP_sha256(), true}; return true;
+    case Alg::ps384: *out = {NID_sha384, EVP_sha384(), true}; return true;
+    case Alg::ps512: *out = {NID_sha512, EVP_sha512(), true}; return true;
+    default: return false;
+  }
+}
+
+// digest hashes `msg` with the SHA-2 function of `hash_nid` into `out` (kMaxDigestLen bytes) and
+// returns the digest length (0 for an unknown nid).
+size_t digest(int hash_nid, std::span<const uint8_t> msg, uint8_t* out) {
+  switch (hash_nid) {
+    case NID_sha256: SHA256(msg.data(), msg.size(), out); return SHA256_DIGEST_LENGTH;
+    case NID_sha384: SHA384(msg.data(), msg.size(), out); return SHA384_DIGEST_LENGTH;
+    case NID_sha512: SHA512(msg.data(), msg.size(), out); return SHA512_DIGEST_LENGTH;
+    default: return 0;
+  }
+}
+
+bool verify_rsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
+                std::span<const uint8_t> sig) {
+  RsaParams p;
+  RSA* rsa = key.rsa.get();
+  if (rsa == nullptr || !rsa_params(alg, &p)) return false;
+  // Exactly the modulus length (RFC 8017 8.2.2 step 1); BoringSSL also rejects s >= n.
+  if (sig.size() != RSA_size(rsa)) return false;
+  uint8_t d[kMaxDigestLen];
+  size_t d_len = digest(p.hash_nid, msg, d);
+  int ok = p.pss ? RSA_verify_pss_mgf1(rsa, d, d_len, p.md, p.md, static_cast<int>(d_len),
+                                       sig.data(), sig.size())
+                 : RSA_verify(p.hash_nid, d, d_len, sig.data(), sig.size(), rsa);
+  if (ok != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  return true;
+}
+
+// ---- ECDSA --------------------------------------------------------------------------------------
+
+bool verify_ecdsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
+                  std::span<const uint8_t> sig, VerifyScratch& scratch) {
+  const EC_KEY* ec = key.ec.get();
+  ECDSA_SIG* s = scratch.ecdsa_sig;
+  if (ec == nullptr || s == nullptr || s->r == nullptr || s->s == nullptr) return false;
+  if (alg != curve_alg(key.curve)) return false;
+  const size_t n_len = field_len(key.curve);
+  // Raw fixed-length r||s (RFC 7518 section 3.4); DER or any other length is rejected.
+  if (sig.size() != 2 * n_len) return false;
+  if (BN_bin2bn(sig.data(), n_len, s->r) == nullptr ||
+      BN_bin2bn(sig.data() + n_len, n_len, s->s) == nullptr) {
+    ERR_clear_error();
+    return false;
+  }
+  // 0 < r, s < n (SEC 1 4.1.4 step 1), checked here rather than trusted to the callee.
+  const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(ec));
+  if (BN_is_zero(s->r) || BN_is_zero(s->s) || BN_cmp(s->r, order) >= 0 ||
+      BN_cmp(s->s, order) >= 0) {
+    return false;
+  }
+  uint8_t d[kMaxDigestLen];
+  int hash_nid = alg == Alg::es256 ? NID_sha256 : alg == Alg::es384 ? NID_sha384 : NID_sha512;
+  size_t d_len = digest(hash_nid, msg, d);
+  if (ECDSA_do_verify(d, d_len, s, ec) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  return true;
+}
+
+// ---- Ed25519 key decoding -----------------------------------------------------------------------
+
+// ed25519_point_check decodes `pk` as RFC 8032 section 5.1.3 does and refuses what no honestly
+// generated key can be: an encoding that is not a point, a non-canonical y (>= p), x = 0 with the
+// sign bit set, and points of small order (every multiple of such a key is one of 8 points, so
+// signatures "by" it are forgeable). BoringSSL has no public Ed25519 point decoder, so this uses
+// its BIGNUM arithmetic; load time only. Returns "" when the key is fine, else the reason.
+std::string ed25519_point_check(std::span<const uint8_t, 32> pk) {
+  bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
+  bssl::UniquePtr<BIGNUM> p(BN_new()), d(BN_new()), y(BN_new()), x(BN_new()), u(BN_new()),
+      v(BN_new()), w(BN_new()), t(BN_new()), x2(BN_new()), y2(BN_new());
+  if (!ctx || !p || !d || !y || !x || !u || !v || !w || !t || !x2 || !y2) return "out of memory";
+  // p = 2^255 - 19; d = -121665 / 121666 mod p.
+  if (!(BN_set_bit(p.get(), 255) && BN_set_word(t.get(), 19) &&
+             BN_sub(p.get(), p.get(), t.get()) && BN_set_word(t.get(), 121666) &&
+             BN_mod_inverse(d.get(), t.get(), p.get(), ctx.get()) != nullptr &&
+             BN_set_word(t.get(), 121665) && BN_sub(t.get(), p.get(), t.get()) &&
+             BN_mod_mul(d.get(), d.get(), t.get(), p.get(), ctx.get()))) {
+    return "BoringSSL arithmetic failed";
+  }
+  uint8_t le[32];
+  std::memcpy(le, pk.data(), 32);
+  const bool x_odd = (le[31] & 0x80) != 0;
+  le[31] &= 0x7f;
+  if (BN_le2bn(le, 32, y.get()) == nullptr) return "BoringSSL arithmetic failed";
+  if (BN_cmp(y.get(), p.get()) >= 0) return "Ed25519 key is not canonically encoded (y >= p)";
+  // x^2 = (y^2 - 1) / (d y^2 + 1). The denominator is never 0 since d is not a square mod p.
+  if (!(BN_mod_sqr(y2.get(), y.get(), p.get(), ctx.get()) &&
+             BN_mod_sub(u.get(), y2.get(), BN_value_one(), p.get(), ctx.get()) &&
+             BN_mod_mul(v.get(), d.get(), y2.get(), p.get(), ctx.get()) &&
+             BN_mod_add(v.get(), v.get(), BN_value_one(), p.get(), ctx.get()) &&
+             BN_mod_inverse(t.get(), v.get(), p.get(), ctx.get()) != nullptr &&
+             BN_mod_mul(w.get(), u.get(), t.get(), p.get(), ctx.get()))) {
+    return "BoringSSL arithmetic failed";
+  }
+  BIGNUM* root = BN_mod_sqrt(x.get(), w.get(), p.get(), ctx.get());
+  if (root == nullptr) return "Ed25519 key does not decode to a curve point";
+  if (!BN_mod_sqr(t.get(), x.get(), p.get(), ctx.get()) || BN_cmp(t.get(), w.get()) != 0) {
+    return "Ed25519 key does not decode to a curve point";
+  }
+  if (BN_is_zero(x.get()) && x_odd) return "Ed25519 key encodes x = 0 with the sign bit set";
+  if ((BN_is_odd(x.get()) != 0) != x_odd && !BN_sub(x.get(), p.get(), x.get())) {
+    return "BoringSSL arithmetic failed";
+  }
+  // Small order: the order divides 8 iff [4]A has x = 0 (it is then (0, 1) or (0, -1)). Affine
+  // doubling on -x^2 + y^2 = 1 + d x^2 y^2: x' = 2xy / (y^2 - x^2), y' = (x^2 + y^2) / (2 + x^2 - y^2);
+  // both denominators equal 1 +- d x^2 y^2, never 0 on this curve.
+  for (int i = 0; i < 2; ++i) {
+    if (!(BN_mod_sqr(x2.get(), x.get(), p.get(), ctx.get()) &&
+               BN_mod_sqr(y2.get(), y.get(), p.get(), ctx.get()) &&
+               // u = 2xy / (y^2 - x^2)
+               BN_mod_mul(u.get(), x.get(), y.get(), p.get(), ctx.get()) &&
+               BN_mod_add(u.get(), u.get(), u.get(), p.get(), ctx.get()) &&
+               BN_mod_sub(t.get(), y2.get(), x2.get(), p.get(), ctx.get()) &&
+               BN_mod_inverse(t.get(), t.get(), p.get(), ctx.get()) != nullptr &&
+               BN_mod_mul(u.get(), u.get(), t.get(), p.get(), ctx.get()) &&
+               // v = (x^2 + y^2) / (2 + x^2 - y^2)
+               BN_mod_add(v.get(), x2.get(), y2.get(), p.get(), ctx.get()) &&
+               BN_set_word(t.get(), 2) &&
+               BN_mod_add(t.get(), t.get(), x2.get(), p.get(), ctx.get()) &&
+               BN_mod_sub(t.get(), t.get(), y2.get(), p.get(), ctx.get()) &&
+               BN_mod_inverse(t.get(), t.get(), p.get(), ctx.get()) != nullptr &&
+               BN_mod_mul(v.get(), v.get(), t.get(), p.get(), ctx.get()) &&
+               BN_copy(x.get(), u.get()) != nullptr && BN_copy(y.get(), v.get()) != nullptr)) {
+      return "BoringSSL arithmetic failed";
+    }
+  }
+  if (BN_is_zero(x.get())) return "Ed25519 key is a point of small order";
+  return "";
+}
+
+}  // namespace
+
+// ---- public functions ---------------------------------------------------------------------------
+
+AlgSet family_algs(KeyFamily family, Curve curve) noexcept {
+  switch (family) {
+    case KeyFamily::hmac: return kHmacAlgs;
+    case KeyFamily::rsa: return kRsaAlgs;
+    case KeyFamily::ec: return AlgSet{curve_alg(curve)};
+    case KeyFamily::okp: return AlgSet{Alg::eddsa};
+  }
+  return AlgSet{};
+}
+
+std::optional<PreparedKey> prepare_hmac(std::span<const uint8_t> secret, AlgSet algs,
+                                        std::string* out_why) {
+  AlgSet wanted = restrict_algs(algs, kHmacAlgs);
+  if (wanted.empty()) {
+    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) +
+                             ") is an HMAC algorithm");
+  }
+  // RFC 7518 section 3.2: a key of the same size as the hash output or larger.
+  struct Need { Alg alg; size_t len; };
+  constexpr Need kNeeds[] = {{Alg::hs256, 32}, {Alg::hs384, 48}, {Alg::hs512, 64}};
+  AlgSet kept;
+  size_t shortest_need = 0;
+  for (const Need& n : kNeeds) {
+    if (!wanted.contains(n.alg)) continue;
+    if (secret.size() >= n.len) {
+      kept.add(n.alg);
+    } else if (shortest_need == 0) {
+      shortest_need = n.len;
+    }
+  }
+  if (kept.empty()) {
+    return fail(out_why, "HMAC secret of " + std::to_string(secret.size()) +
+                             " bytes is shorter than the " + std::to_string(shortest_need) +
+                             " bytes " + alg_list(wanted) + " needs");
+  }
+  auto hk = std::make_unique<HmacKey>();
+  if (kept.contains(Alg::hs256)) {
+    hmac_states<Sha256>(secret, &hk->inner256, &hk->outer256);
+    hk->has_sha256 = true;
+  }
+  if (kept.contains(Alg::hs384)) {
+    hmac_states<Sha384>(secret, &hk->inner384, &hk->outer384);
+    hk->has_sha384 = true;
+  }
+  if (kept.contains(Alg::hs512)) {
+    hmac_states<Sha512>(secret, &hk->inner512, &hk->outer512);
+    hk->has_sha512 = true;
+  }
+  PreparedKey key;
+  key.family = KeyFamily::hmac;
+  key.algs = kept;
+  key.hmac = std::move(hk);
+  return key;
+}
+
+std::optional<PreparedKey> prepare_rsa(std::span<const uint8_t> n, std::span<const uint8_t> e,
+                                       AlgSet algs, std::string* out_why) {
+  AlgSet wanted = restrict_algs(algs, kRsaAlgs);
+  if (wanted.empty()) {
+    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) +
+                             ") is an RSA algorithm");
+  }
+  bssl::UniquePtr<BIGNUM> bn_n(BN_bin2bn(n.data(), n.size(), nullptr));
+  bssl::UniquePtr<BIGNUM> bn_e(BN_bin2bn(e.data(), e.size(), nullptr));
+  if (!bn_n || !bn_e) return fail(out_why, "out of memory");
+  const int bits = static_cast<int>(BN_num_bits(bn_n.get()));
+  if (bits < kMinRsaBits) {
+    return fail(out_why, "RSA modulus of " + std::to_string(bits) + " bits is under " +
+                             std::to_string(kMinRsaBits));
+  }
+  if (bits > kMaxRsaBits) {
+    return fail(out_why, "RSA modulus of " + std::to_string(bits) + " bits is over " +
+                             std::to_string(kMaxRsaBits));
+  }
+  if (!BN_is_odd(bn_n.get())) return fail(out_why, "RSA modulus is even");
+  if (BN_is_zero(bn_e.get()) || BN_is_one(bn_e.get())) {
+    return fail(out_why, "RSA exponent must be greater than 1");
+  }
+  if (!BN_is_odd(bn_e.get())) return fail(out_why, "RSA exponent is even");
+  const int e_bits = static_cast<int>(BN_num_bits(bn_e.get()));
+  if (e_bits > kMaxRsaExponentBits) {
+    return fail(out_why, "RSA exponent of " + std::to_string(e_bits) +
+                             " bits is over BoringSSL's limit of " +
+                             std::to_string(kMaxRsaExponentBits));
+  }
+  bssl::UniquePtr<RSA> rsa(RSA_new());
+  if (!rsa || !RSA_set0_key(rsa.get(), bn_n.get(), bn_e.get(), nullptr)) {
+    return fail(out_why, "out of memory");
+  }
+  bn_n.release();  // owned by rsa now
+  bn_e.release();
+  // One raw public operation on the value 1 makes BoringSSL compute and cache the Montgomery
+  // context of n now (RSA_verify_raw -> BN_MONT_CTX_set_locked), so the first token pays no lock
+  // upgrade nor allocation. 1^e = 1 doubles as a self-check.
+  std::vector<uint8_t> one(RSA_size(rsa.get()), 0), out(RSA_size(rsa.get()), 0);
+  one.back() = 1;
+  size_t out_len = 0;
+  if (RSA_verify_raw(rsa.get(), &out_len, out.data(), out.size(), one.data(), one.size(),
+                     RSA_NO_PADDING) != 1 ||
+      out_len != out.size() || out != one) {
+    return fail(out_why, "BoringSSL cannot use this RSA key");
+  }
+  PreparedKey key;
+  key.family = KeyFamily::rsa;
+  key.algs = wanted;
+  key.rsa = std::move(rsa);
+  key.rsa_bits = bits;
+  return key;
+}
+
+std::optional<PreparedKey> prepare_ec(Curve curve, std::span<const uint8_t> x,
+                                      std::span<const uint8_t> y, AlgSet algs,
+                                      std::string* out_why) {
+  const std::string name(curve_name(curve));
+  AlgSet wanted = restrict_algs(algs, family_algs(KeyFamily::ec, curve));
+  if (wanted.empty()) {
+    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) + ") fits a " +
+                             name + " key");
+  }
+  const size_t len = field_len(curve);
+  if (len == 0) return fail(out_why, "unknown curve");
+  if (x.size() != len || y.size() != len) {
+    return fail(out_why, name + " coordinates must be " + std::to_string(len) + " bytes each, not " +
+                             std::to_string(x.size()) + " and " + std::to_string(y.size()));
+  }
+  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(curve_nid(curve)));
+  bssl::UniquePtr<BIGNUM> bx(BN_bin2bn(x.data(), x.size(), nullptr));
+  bssl::UniquePtr<BIGNUM> by(BN_bin2bn(y.data(), y.size(), nullptr));
+  if (!ec || !bx || !by) return fail(out_why, "out of memory");
+  // Rejects coordinates >= p and points off the curve; affine coordinates cannot name infinity.
+  if (!EC_KEY_set_public_key_affine_coordinates(ec.get(), bx.get(), by.get())) {
+    return fail(out_why, "point is not on " + name);
+  }
+  if (!EC_KEY_check_key(ec.get())) return fail(out_why, name + " public key fails validation");
+  PreparedKey key;
+  key.family = KeyFamily::ec;
+  key.algs = wanted;
+  key.ec = std::move(ec);
+  key.curve = curve;
+  return key;
+}
+
+std::optional<PreparedKey> prepare_ed25519(std::span<const uint8_t> public_key, AlgSet algs,
+                                           std::string* out_why) {
+  AlgSet wanted = restrict_algs(algs, AlgSet{Alg::eddsa});
+  if (wanted.empty()) {
+    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) +
+                             ") fits an Ed25519 key");
+  }
+  if (public_key.size() != 32) {
+    return fail(out_why, "Ed25519 public key must be 32 bytes, not " +
+                             std::to_string(public_key.size()));
+  }
+  std::string why = ed25519_point_check(public_key.first<32>());
+  if (!why.empty()) return fail(out_why, std::move(why));
+  PreparedKey key;
+  key.family = KeyFamily::okp;
+  key.algs = wanted;
+  std::copy(public_key.begin(), public_key.end(), key.ed25519.begin());
+  ERR_clear_error();  // leave the queue as empty as on every other path
+  return key;
+}
+
+std::optional<PreparedKey> prepare_spki_pem(std::string_view pem, AlgSet algs,
+                                            std::string* out_why) {
+  if (pem.size() > static_cast<size_t>(INT_MAX)) return fail(out_why, "PEM text is too large");
+  bssl::UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return fail(out_why, "out of memory");
+  bssl::UniquePtr<EVP_PKEY> pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!pkey) return fail(out_why, "no readable PEM \"PUBLIC KEY\" (SubjectPublicKeyInfo) block");
+  // A second key in the same text would be silently ignored: refuse the ambiguity instead.
+  bssl::UniquePtr<EVP_PKEY> second(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (second) return fail(out_why, "PEM text holds more than one PUBLIC KEY block");
+  ERR_clear_error();
+
+  switch (EVP_PKEY_id(pkey.get())) {
+    case EVP_PKEY_RSA: {
+      const RSA* rsa = EVP_PKEY_get0_RSA(pkey.get());
+      const BIGNUM *bn_n = nullptr, *bn_e = nullptr;
+      if (rsa != nullptr) RSA_get0_key(rsa, &bn_n, &bn_e, nullptr);
+      if (bn_n == nullptr || bn_e == nullptr) return fail(out_why, "RSA key without n or e");
+      std::vector<uint8_t> n(BN_num_bytes(bn_n)), e(BN_num_bytes(bn_e));
+      BN_bn2bin(bn_n, n.data());
+      BN_bn2bin(bn_e, e.data());
+      return prepare_rsa(n, e, algs, out_why);
+    }
+    case EVP_PKEY_EC: {
+      const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(pkey.get());
+      const EC_GROUP* group = ec != nullptr ? EC_KEY_get0_group(ec) : nullptr;
+      const EC_POINT* point = ec != nullptr ? EC_KEY_get0_public_key(ec) : nullptr;
+      if (group == nullptr || point == nullptr) return fail(out_why, "EC key without a point");
+      Curve curve;
+      switch (EC_GROUP_get_curve_name(group)) {
+        case NID_X9_62_prime256v1: curve = Curve::p256; break;
+        case NID_secp384r1: curve = Curve::p384; break;
+        case NID_secp521r1: curve = Curve::p521; break;
+        default:
+          return fail(out_why, "EC curve " + std::to_string(EC_GROUP_get_curve_name(group)) +
+                                   " is not P-256, P-384 or P-521");
+      }
+      bssl::UniquePtr<BIGNUM> bx(BN_new()), by(BN_new());
+      if (!bx || !by ||
+          !EC_POINT_get_affine_coordinates_GFp(group, point, bx.get(), by.get(), nullptr)) {
+        return fail(out_why, "EC point has no affine coordinates");
+      }
+      const size_t len = field_len(curve);
+      std::vector<uint8_t> x(len), y(len);
+      if (!BN_bn2bin_padded(x.data(), len, bx.get()) || !BN_bn2bin_padded(y.data(), len, by.get())) {
+        return fail(out_why, "EC coordinate longer than the field");
+      }
+      return prepare_ec(curve, x, y, algs, out_why);
+    }
+    case EVP_PKEY_ED25519: {
+      uint8_t raw[32];
+      size_t raw_len = sizeof(raw);
+      if (!EVP_PKEY_get_raw_public_key(pkey.get(), raw, &raw_len) || raw_len != sizeof(raw)) {
+        return fail(out_why, "Ed25519 key without its 32 raw bytes");
+      }
+      return prepare_ed25519(std::span<const uint8_t>(raw, raw_len), algs, out_why);
+    }
+    default:
+      return fail(out_why, "unsupported public key type (NID " +
+                               std::to_string(EVP_PKEY_id(pkey.get())) +
+                               "): only RSA, EC P-256/384/521 and Ed25519");
+  }
+}
+
+VerifyScratch::VerifyScratch() {
+  ecdsa_sig = ECDSA_SIG_new();
+  // Grow r and s to P-521's size once, so BN_bin2bn never reallocates them per token.
+  if (ecdsa_sig != nullptr && ecdsa_sig->r != nullptr && ecdsa_sig->s != nullptr &&
+      (!BN_set_bit(ecdsa_sig->r, 66 * 8 - 1) || !BN_set_bit(ecdsa_sig->s, 66 * 8 - 1))) {
+    ECDSA_SIG_free(ecdsa_sig);
+    ecdsa_sig = nullptr;
+  }
+  if (ecdsa_sig != nullptr) {
+    BN_zero(ecdsa_sig->r);
+    BN_zero(ecdsa_sig->s);
+  }
+  ERR_clear_error();
+}
+
+VerifyScratch::~VerifyScratch() { ECDSA_SIG_free(ecdsa_sig); }
+
+size_t signature_len(const PreparedKey& key, Alg alg) noexcept {
+  switch (alg) {
+    case Alg::hs256: return SHA256_DIGEST_LENGTH;
+    case Alg::hs384: return SHA384_DIGEST_LENGTH;
+    case Alg::hs512: return SHA512_DIGEST_LENGTH;
+    case Alg::rs256: case Alg::rs384: case Alg::rs512:
+    case Alg::ps256: case Alg::ps384: case Alg::ps512:
+      return key.rsa ? RSA_size(key.rsa.get()) : 0;
+    case Alg::es256: return 64;
+    case Alg::es384: return 96;
+    case Alg::es512: return 132;
+    case Alg::eddsa: return ED25519_SIGNATURE_LEN;
+    case Alg::unknown: return 0;
+  }
+  return 0;
+}
+
+bool verify_signature(const PreparedKey& key, Alg alg, std::span<const uint8_t> signing_input,
+                      std::span<const uint8_t> signature, VerifyScratch& scratch) noexcept {
+  // The algorithm must be one this key was prepared for; this is also what keeps a key inside
+  // its family (no HS256 with an RSA key).
+  if (alg == Alg::unknown || !key.algs.contains(alg)) return false;
+  if (signature.size() != signature_len(key, alg)) return false;
+  switch (alg) {
+    case Alg::hs256:
+      return key.family == KeyFamily::hmac && key.hmac && key.hmac->has_sha256 &&
+             hmac_verify<Sha256>(key.hmac->inner256, key.hmac->outer256, signing_input, signature);
+    case Alg::hs384:
+      return key.family == KeyFamily::hmac && key.hmac && key.hmac->has_sha384 &&
+             hmac_verify<Sha384>(key.hmac->inner384, key.hmac->outer384, signing_input, signature);
+    case Alg::hs512:
+      return key.family == KeyFamily::hmac && key.hmac && key.hmac->has_sha512 &&
+             hmac_verify<Sha512>(key.hmac->inner512, key.hmac->outer512, signing_input, signature);
+    case Alg::rs256: case Alg::rs384: case Alg::rs512:
+    case Alg::ps256: case Alg::ps384: case Alg::ps512:
+      return key.family == KeyFamily::rsa && verify_rsa(key, alg, signing_input, signature);
+    case Alg::es256: case Alg::es384: case Alg::es512:
+      return key.family == KeyFamily::ec &&
+             verify_ecdsa(key, alg, signing_input, signature, scratch);
+    case Alg::eddsa:
+      // ED25519_verify rejects S >= L itself; keys that do not decode were refused at load.
+      if (key.family != KeyFamily::okp) return false;
+      if (ED25519_verify(signing_input.data(), signing_input.size(), signature.data(),
+                         key.ed25519.data()) != 1) {
+        ERR_clear_error();
+        return false;
+      }
+      return true;
+    case Alg::unknown:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace jwtbatch::engine
