@@ -110,4 +110,19 @@ size_t signature_len(const PreparedKey& key, Alg alg) noexcept;
 bool verify_signature(const PreparedKey& key, Alg alg, std::span<const uint8_t> signing_input,
                       std::span<const uint8_t> signature, VerifyScratch& scratch) noexcept;
 
+// SigJob is one signature check of a batch: inputs, and `valid` written by verify_signatures.
+struct SigJob {
+  const PreparedKey* key = nullptr;
+  Alg alg = Alg::unknown;
+  std::span<const uint8_t> signing_input;
+  std::span<const uint8_t> signature;
+  bool valid = false;
+};
+
+// verify_signatures sets `valid` of every job, as verify_signature would. Jobs may mix keys and
+// algorithms; stage 6 passes them ordered by key. This is the seam for batch kernels (several
+// signatures at once in SIMD lanes, lanes filled across keys of one family): the default checks
+// one job at a time.
+void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept;
+
 }  // namespace jwtbatch::engine

@@ -99,6 +99,7 @@ struct Workspace {
   std::vector<std::string_view> aud_pool;
   std::vector<std::string_view> names;  // duplicate-member detection
   std::vector<uint32_t> order;          // stage 6 grouping by key
+  std::vector<SigJob> jobs;             // stage 6 batch of signature checks
   simdjson::dom::parser parser;
   size_t parser_capacity = 0, parser_depth = 0;
   VerifyScratch scratch;

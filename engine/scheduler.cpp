@@ -20,6 +20,7 @@ namespace engine {
 Workspace::Workspace() {
   work.reserve(kChunkTokens);
   order.reserve(kChunkTokens);
+  jobs.reserve(kChunkTokens);
   aud_pool.reserve(4 * kChunkTokens);
   names.reserve(64);
 }

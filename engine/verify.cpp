@@ -1,12 +1,30 @@
 // verify.cpp: stage 6. Signatures, grouped by key across the chunk: tokens are ordered by their
-// prepared key so each key's tokens run back to back with its context hot in cache (and, later,
-// batch kernels get full lanes). Tokens without a kid try every key their alg may use. Verdicts
-// still land in input order: only the visiting order changes.
+// prepared key and handed to the signature layer as one batch of jobs (verify_signatures), so each
+// key's tokens run back to back with its context hot in cache and batch kernels get full lanes.
+// Tokens without a kid try every key their alg may use, one at a time. Verdicts still land in input
+// order: only the visiting order changes.
 #include <algorithm>
 
 #include "engine/pipeline.hpp"
 
 namespace jwtbatch::engine {
+namespace {
+
+std::span<const uint8_t> signing_input(const TokenWork& w) {
+  return {reinterpret_cast<const uint8_t*>(w.token.data()), w.dot2};
+}
+
+void settle(TokenWork& w, bool valid) {
+  if (valid) {
+    w.status = w.claim_status;
+    w.detail = w.claim_detail;
+  } else {
+    w.status = Status::bad_signature;
+    w.detail = 0;
+  }
+}
+
+}  // namespace
 
 void verify_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> work,
                   StageStats& stats) noexcept {
@@ -20,30 +38,30 @@ void verify_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> w
 
   const KeySetData& keys = *ctx.keys;
   uint64_t bytes = 0;
-  for (uint32_t i : ws.order) {
-    TokenWork& w = work[i];
-    const std::span<const uint8_t> input(reinterpret_cast<const uint8_t*>(w.token.data()), w.dot2);
-    const std::span<const uint8_t> sig(w.sig, w.sig_len);
+  ws.jobs.clear();
+  size_t keyed = 0;
+  for (; keyed < ws.order.size(); ++keyed) {
+    const TokenWork& w = work[ws.order[keyed]];
+    if (w.key_index == kNoKey) break;
+    bytes += w.dot2;
+    ws.jobs.push_back(SigJob{&keys.keys[w.key_index], w.alg, signing_input(w), {w.sig, w.sig_len}, false});
+  }
+  verify_signatures(ws.jobs, ws.scratch);
+  for (size_t j = 0; j < keyed; ++j) settle(work[ws.order[j]], ws.jobs[j].valid);
+
+  // Tokens without kid: every key that may verify their alg, in key order, until one holds.
+  for (size_t j = keyed; j < ws.order.size(); ++j) {
+    TokenWork& w = work[ws.order[j]];
     bytes += w.dot2;
     bool valid = false;
-    if (w.key_index != kNoKey) {
-      valid = verify_signature(keys.keys[w.key_index], w.alg, input, sig, ws.scratch);
-    } else {
-      for (uint32_t k : keys.by_alg[static_cast<size_t>(w.alg)]) {
-        if (verify_signature(keys.keys[k], w.alg, input, sig, ws.scratch)) {
-          w.key_index = k;
-          valid = true;
-          break;
-        }
+    for (uint32_t k : keys.by_alg[static_cast<size_t>(w.alg)]) {
+      if (verify_signature(keys.keys[k], w.alg, signing_input(w), {w.sig, w.sig_len}, ws.scratch)) {
+        w.key_index = k;
+        valid = true;
+        break;
       }
     }
-    if (valid) {
-      w.status = w.claim_status;
-      w.detail = w.claim_detail;
-    } else {
-      w.status = Status::bad_signature;
-      w.detail = 0;
-    }
+    settle(w, valid);
   }
   stats.tokens += ws.order.size();
   stats.bytes += bytes;

@@ -1,0 +1,12 @@
+// signatures.cpp: verify_signatures, the batch entry of the signature layer (see crypto.hpp). Batch
+// kernels (kernels/rsa, kernels/p256, kernels/ed25519) take their families' jobs here; everything
+// else goes one job at a time through verify_signature.
+#include "engine/crypto.hpp"
+
+namespace jwtbatch::engine {
+
+void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
+  for (SigJob& job : jobs) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
+}
+
+}  // namespace jwtbatch::engine
