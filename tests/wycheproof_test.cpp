@@ -60,6 +60,15 @@ void run_cases(element group, WycheproofTally& t, Alg alg, const std::optional<P
   }
 }
 
+// skip_group counts every case of `group` as skipped for `reason`.
+void skip_group(element group, WycheproofTally& t, const std::string& reason) {
+  for (element test : group["tests"].get_array()) {
+    WycheproofCase c;
+    ASSERT_TRUE(test::read_case(test, &c)) << t.file;
+    t.record_skipped(c, reason);
+  }
+}
+
 void ecdsa_group(element g, WycheproofTally& t, VerifyScratch& scratch) {
   std::string_view curve_name = g["publicKey"]["curve"], sha = g["sha"];
   Curve curve;
@@ -72,21 +81,11 @@ void ecdsa_group(element g, WycheproofTally& t, VerifyScratch& scratch) {
   } else if (curve_name == "secp521r1") {
     curve = Curve::p521, alg = Alg::es512, jws_sha = "SHA-512";
   } else {
-    for (element test : g["tests"].get_array()) {
-      WycheproofCase c;
-      ASSERT_TRUE(test::read_case(test, &c));
-      t.record_skipped(c, "curve " + std::string(curve_name) + " is not a JWS curve");
-    }
-    return;
+    return skip_group(g, t, "curve " + std::string(curve_name) + " is not a JWS curve");
   }
   if (sha != jws_sha) {
-    for (element test : g["tests"].get_array()) {
-      WycheproofCase c;
-      ASSERT_TRUE(test::read_case(test, &c));
-      t.record_skipped(c, std::string(curve_name) + " with " + std::string(sha) +
-                              " is not a JWS algorithm");
-    }
-    return;
+    return skip_group(g, t, std::string(curve_name) + " with " + std::string(sha) +
+                                " is not a JWS algorithm");
   }
   // "uncompressed" is 04 || X || Y, each coordinate exactly the field size.
   std::vector<uint8_t> point = hex_field(g["publicKey"], "uncompressed");
@@ -133,14 +132,7 @@ void rsa_group(element g, WycheproofTally& t, VerifyScratch& scratch, bool pss) 
              std::to_string(salt_len) + " is not a JWS parameter set";
     }
   }
-  if (!skip.empty()) {
-    for (element test : g["tests"].get_array()) {
-      WycheproofCase c;
-      ASSERT_TRUE(test::read_case(test, &c));
-      t.record_skipped(c, skip);
-    }
-    return;
-  }
+  if (!skip.empty()) return skip_group(g, t, skip);
   std::vector<uint8_t> n = hex_field(g["publicKey"], "modulus");
   std::vector<uint8_t> e = hex_field(g["publicKey"], "publicExponent");
   std::string why_raw, why_pem;
