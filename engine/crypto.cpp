@@ -327,8 +327,7 @@ std::optional<PreparedKey> prepare_hmac(std::span<const uint8_t> secret, AlgSet 
                                         std::string* out_why) {
   AlgSet wanted = restrict_algs(algs, kHmacAlgs);
   if (wanted.empty()) {
-    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) +
-                             ") is an HMAC algorithm");
+    return fail(out_why, "no HMAC algorithm among the requested (" + alg_list(algs) + ")");
   }
   // RFC 7518 section 3.2: a key of the same size as the hash output or larger.
   struct Need { Alg alg; size_t len; };
@@ -372,8 +371,7 @@ std::optional<PreparedKey> prepare_rsa(std::span<const uint8_t> n, std::span<con
                                        AlgSet algs, std::string* out_why) {
   AlgSet wanted = restrict_algs(algs, kRsaAlgs);
   if (wanted.empty()) {
-    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) +
-                             ") is an RSA algorithm");
+    return fail(out_why, "no RSA algorithm among the requested (" + alg_list(algs) + ")");
   }
   bssl::UniquePtr<BIGNUM> bn_n(BN_bin2bn(n.data(), n.size(), nullptr));
   bssl::UniquePtr<BIGNUM> bn_e(BN_bin2bn(e.data(), e.size(), nullptr));
@@ -429,8 +427,8 @@ std::optional<PreparedKey> prepare_ec(Curve curve, std::span<const uint8_t> x,
   const std::string name(curve_name(curve));
   AlgSet wanted = restrict_algs(algs, family_algs(KeyFamily::ec, curve));
   if (wanted.empty()) {
-    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) + ") fits a " +
-                             name + " key");
+    return fail(out_why, "no algorithm for a " + name + " key among the requested (" +
+                             alg_list(algs) + ")");
   }
   const size_t len = field_len(curve);
   if (len == 0) return fail(out_why, "unknown curve");
@@ -459,8 +457,8 @@ std::optional<PreparedKey> prepare_ed25519(std::span<const uint8_t> public_key, 
                                            std::string* out_why) {
   AlgSet wanted = restrict_algs(algs, AlgSet{Alg::eddsa});
   if (wanted.empty()) {
-    return fail(out_why, "none of the requested algorithms (" + alg_list(algs) +
-                             ") fits an Ed25519 key");
+    return fail(out_why, "no algorithm for an Ed25519 key among the requested (" +
+                             alg_list(algs) + ")");
   }
   if (public_key.size() != 32) {
     return fail(out_why, "Ed25519 public key must be 32 bytes, not " +
