@@ -448,6 +448,21 @@ TEST_F(GenTest, SubsetOfAlgorithms) {
   EXPECT_EQ(confusion, 2);
 }
 
+// corpus/demo is checked in; its README names the command that made it. Regenerating must give
+// the same bytes, or the corpus (and its README) must be regenerated with the generator change.
+TEST_F(GenTest, DemoCorpusIsReproducible) {
+  const fs::path demo = fs::path(JWTBATCH_SOURCE_DIR) / "corpus" / "demo";
+  ASSERT_TRUE(fs::exists(demo / "tokens.txt")) << demo;
+  const fs::path d = *root_ / "demo";
+  RunResult r = run_gen(*root_, {"--out", d.string(), "--count", "900", "--seed", "1", "--profile",
+                                 "mixed", "--with-too-large"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string& f : kFiles) {
+    EXPECT_TRUE(read_text(demo / f) == read_text(d / f)) << "corpus/demo/" << f << " is stale";
+    EXPECT_LT(fs::file_size(demo / f), 1u << 20) << f;
+  }
+}
+
 TEST_F(GenTest, UsageErrorsExitTwoWithOneLine) {
   const std::string out = (*root_ / "usage").string();
   const std::vector<std::vector<std::string>> bad = {
