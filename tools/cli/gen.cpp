@@ -36,6 +36,8 @@ constexpr std::string_view kUsage =
     "                    [--aud AUD] [--keys PRIVATE_JWKS] [--with-too-large]\n"
     "\n"
     "Writes DIR/jwks.json, jwks.private.json, tokens.txt, expected.txt, cases.txt, manifest.json.\n"
+    "jwks.json is the verification key set; its HS* keys carry their secrets (HMAC verification\n"
+    "needs them). All keys are test keys derived from the seed: never use them for real.\n"
     "Defaults: --count 2000 --seed 1 --now 1767225600 --profile typical --fail-rate 0.2\n"
     "          --algs HS256,HS384,HS512,RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA\n"
     "          --iss https://issuer.example.com --aud https://api.example.com\n";
