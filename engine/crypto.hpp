@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include <openssl/ec_key.h>
+#include <openssl/mem.h>
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
@@ -41,6 +42,11 @@ struct HmacKey {
   SHA256_CTX inner256, outer256;
   SHA512_CTX inner384, outer384;
   SHA512_CTX inner512, outer512;
+  // The states are as good as the secret: wiped when the key set goes away.
+  HmacKey() = default;
+  HmacKey(const HmacKey&) = delete;
+  HmacKey& operator=(const HmacKey&) = delete;
+  ~HmacKey() { OPENSSL_cleanse(this, sizeof *this); }
 };
 
 // PreparedKey is one usable verification key. Exactly the member of its family is set.
