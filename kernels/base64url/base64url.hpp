@@ -100,4 +100,10 @@ DecodeResult base64url_decode_scalar_from(std::span<const char> in, std::span<ui
 size_t base64url_encode_scalar_from(std::span<const uint8_t> in, std::span<char> out,
                                     size_t pos) noexcept;
 
+// The SIMD variants, each defined only where its architecture is compiled (x86-64: avx2.cpp,
+// avx512.cpp; ARM64: neon.cpp) and callable only when the CPU has the instructions: reach them
+// through kernels/cpu/cpu.hpp, never directly outside tests of the dispatch itself.
+DecodeResult base64url_decode_avx2(std::span<const char> in, std::span<uint8_t> out) noexcept;
+size_t base64url_encode_avx2(std::span<const uint8_t> in, std::span<char> out) noexcept;
+
 }  // namespace jwtbatch::kernels
