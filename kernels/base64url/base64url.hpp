@@ -105,5 +105,7 @@ size_t base64url_encode_scalar_from(std::span<const uint8_t> in, std::span<char>
 // through kernels/cpu/cpu.hpp, never directly outside tests of the dispatch itself.
 DecodeResult base64url_decode_avx2(std::span<const char> in, std::span<uint8_t> out) noexcept;
 size_t base64url_encode_avx2(std::span<const uint8_t> in, std::span<char> out) noexcept;
+DecodeResult base64url_decode_avx512(std::span<const char> in, std::span<uint8_t> out) noexcept;
+size_t base64url_encode_avx512(std::span<const uint8_t> in, std::span<char> out) noexcept;
 
 }  // namespace jwtbatch::kernels

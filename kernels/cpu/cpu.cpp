@@ -25,6 +25,8 @@ constexpr Candidate kCandidates[] = {
 #if defined(JWTBATCH_KERNELS_X86)
     {{"avx2", base64url_decode_avx2, base64url_encode_avx2},
      [](const CpuFeatures& f) { return f.avx2; }},
+    {{"avx512", base64url_decode_avx512, base64url_encode_avx512},
+     [](const CpuFeatures& f) { return f.avx512_vbmi; }},
 #endif
 #if defined(JWTBATCH_KERNELS_NEON)
     {{"neon", base64url_decode_neon, base64url_encode_neon},
