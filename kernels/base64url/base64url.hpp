@@ -107,5 +107,7 @@ DecodeResult base64url_decode_avx2(std::span<const char> in, std::span<uint8_t> 
 size_t base64url_encode_avx2(std::span<const uint8_t> in, std::span<char> out) noexcept;
 DecodeResult base64url_decode_avx512(std::span<const char> in, std::span<uint8_t> out) noexcept;
 size_t base64url_encode_avx512(std::span<const uint8_t> in, std::span<char> out) noexcept;
+DecodeResult base64url_decode_neon(std::span<const char> in, std::span<uint8_t> out) noexcept;
+size_t base64url_encode_neon(std::span<const uint8_t> in, std::span<char> out) noexcept;
 
 }  // namespace jwtbatch::kernels
