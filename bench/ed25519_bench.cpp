@@ -7,6 +7,9 @@
 //   BM_verify_eddsa/<variant>/lanes:N         one lanes call with N filled lanes (N = 1..8), lanes
 //                                             holding different keys; items = N per call
 //   BM_verify_eddsa/<variant>/batch           verify_batch over all 1024 (full groups of 8)
+//   BM_verify_e2e_eddsa/batch/threads:1       all six stages (Verifier::verify_batch, one thread)
+//                                             over 4096 EdDSA JWTs by the same 16 keys, ~400-byte
+//                                             signing inputs; compare with .../boringssl
 // Every path is checked to accept every signature before timing (SkipWithError otherwise).
 #include <benchmark/benchmark.h>
 
@@ -17,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "jwtbatch/jwtbatch.hpp"
+#include "kernels/base64url/base64url.hpp"
 #include "kernels/ed25519/ed25519.hpp"
 
 namespace {
@@ -138,7 +143,71 @@ void bm_batch(benchmark::State& state, size_t variant_index) {
   state.SetLabel(std::string(v.name));
 }
 
+std::string b64(const uint8_t* p, size_t n) {
+  std::string out(jwtbatch::kernels::base64url_encoded_len(n), '\0');
+  jwtbatch::kernels::base64url_encode_scalar({p, n}, {out.data(), out.size()});
+  return out;
+}
+std::string b64(std::string_view s) { return b64(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+
+// E2eCorpus: a JWKS of 16 Ed25519 keys and 4096 JWTs signed by them in random key order.
+struct E2eCorpus {
+  std::shared_ptr<const jwtbatch::KeySet> keys;
+  std::vector<std::string> tokens;
+  std::vector<std::string_view> views;
+  std::string error;
+  E2eCorpus() {
+    std::mt19937_64 rng(43);
+    std::string jwks = "{\"keys\":[";
+    std::vector<std::array<uint8_t, 64>> sks(16);
+    for (int k = 0; k < 16; ++k) {
+      uint8_t seed[32], pk[32];
+      for (auto& x : seed) x = static_cast<uint8_t>(rng());
+      ED25519_keypair_from_seed(pk, sks[k].data(), seed);
+      jwks += std::string(k ? "," : "") + "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"EdDSA\",\"kid\":\"ed" +
+              std::to_string(k) + "\",\"x\":\"" + b64(pk, 32) + "\"}";
+    }
+    jwks += "]}";
+    keys = jwtbatch::KeySet::from_jwks(jwks, &error);
+    for (int i = 0; i < 4096 && keys; ++i) {
+      const int k = static_cast<int>(rng() % 16);
+      const std::string header = "{\"alg\":\"EdDSA\",\"typ\":\"JWT\",\"kid\":\"ed" + std::to_string(k) + "\"}";
+      std::string claims = "{\"iss\":\"https://issuer.example.com\",\"sub\":\"user-" + std::to_string(rng() % 1000000) +
+                           "\",\"aud\":\"api.example.com\",\"iat\":1767220000,\"exp\":1767229200,\"jti\":\"" +
+                           std::to_string(rng()) + "\",\"scope\":\"";
+      for (int w = 0; w < 12; ++w) claims += std::string(w ? " " : "") + "read:res" + std::to_string(rng() % 100);
+      claims += "\"}";
+      const std::string input = b64(header) + "." + b64(claims);
+      uint8_t sig[64];
+      ED25519_sign(sig, reinterpret_cast<const uint8_t*>(input.data()), input.size(), sks[k].data());
+      tokens.push_back(input + "." + b64(sig, 64));
+    }
+    for (const auto& t : tokens) views.push_back(t);
+  }
+};
+
+void bm_e2e(benchmark::State& state) {
+  static const E2eCorpus c;
+  if (!c.keys) return state.SkipWithError(("JWKS: " + c.error).c_str());
+  jwtbatch::Verifier verifier(c.keys, jwtbatch::Policy{});
+  std::vector<jwtbatch::Verdict> out(c.views.size());
+  constexpr jwtbatch::UnixSeconds kNow = 1767225600;
+  verifier.verify_batch(c.views, out, kNow, nullptr, {1});
+  for (const auto& v : out)
+    if (v.status != jwtbatch::Status::ok) return state.SkipWithError("a token did not verify");
+  size_t bytes = 0;
+  for (auto t : c.views) bytes += t.size();
+  for (auto _ : state) {
+    verifier.verify_batch(c.views, out, kNow, nullptr, {1});
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * c.views.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.SetLabel(std::string(ed::active_variant().name));
+}
+
 int register_all() {
+  benchmark::RegisterBenchmark("BM_verify_e2e_eddsa/batch/threads:1", bm_e2e);
   benchmark::RegisterBenchmark("BM_verify_eddsa/boringssl", bm_boringssl);
   benchmark::RegisterBenchmark("BM_verify_eddsa/scalar", bm_scalar);
   const auto variants = ed::supported_variants();
