@@ -14,6 +14,8 @@
 //                      (JWTBATCH_LONG_DIFF=N runs N instead, for the closing note)
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -70,15 +72,16 @@ bool bssl_verify(const Bytes& pk, const Bytes& msg, const uint8_t sig[64]) {
 class KeyCache {
  public:
   const ed::PublicKey* get(const Bytes& pk) {
-    auto it = keys_.find(pk);
+    const std::string id(pk.begin(), pk.end());
+    auto it = keys_.find(id);
     if (it == keys_.end()) {
-      it = keys_.emplace(pk, ed::prepare_public_key(std::span<const uint8_t, 32>(pk.data(), 32))).first;
+      it = keys_.emplace(id, ed::prepare_public_key(std::span<const uint8_t, 32>(pk.data(), 32))).first;
     }
     return it->second.get();
   }
 
  private:
-  std::map<Bytes, std::unique_ptr<ed::PublicKey>> keys_;
+  std::map<std::string, std::unique_ptr<ed::PublicKey>> keys_;
 };
 
 // Case is one verification with BoringSSL's verdict.
@@ -505,10 +508,12 @@ TEST_P(Ed25519Variant, EdgeCases) {
   // then (R = [r]B, S = r) is valid. Search messages for that, so ED25519_verify's verdict shows
   // whether it decodes the key. Encodings that name no point, or a point of large order, get a
   // signature that verifies only if decoding is mishandled.
+  int decodable = 0, small_order = 0;
   for (size_t e = 0; e < small_encodings.size(); ++e) {
     const Bytes& a = small_encodings[e];
     dt::Ge pa;
     const bool decodes = dt::ge_decode(pa, a.data());
+    decodable += decodes;
     int order = 0;
     if (decodes) {
       dt::Ge m;
@@ -518,6 +523,7 @@ TEST_P(Ed25519Variant, EdgeCases) {
         if (dt::ge_equal(m, tools.torsion[0])) { order = n; break; }
       }
     }
+    small_order += order != 0;
     uint8_t r[32], sig[64];
     random_scalar(rng, r);
     const Bytes rb = Tools::encode(Tools::mul_base(r));
@@ -682,7 +688,12 @@ TEST_P(Ed25519Variant, EdgeCases) {
   }
   EXPECT_GT(undecodable, 10);
 
-  std::cout << "edge cases: " << cases.size() << "\n";
+  size_t valid = 0;
+  for (const Case& c : cases) valid += c.expected;
+  std::cout << "edge cases: " << cases.size() << " (" << valid << " valid per BoringSSL; small-order/non-canonical key "
+            << "encodings: " << small_encodings.size() << ", " << decodable << " decode, " << small_order
+            << " of small order; mixed-order A accepted/rejected: " << mixed_accepted << "/"
+            << mixed_rejected << ")\n";
   KeyCache keys;
   check_cases(variant(), cases, keys);
 }
@@ -786,11 +797,17 @@ TEST(Ed25519Dispatch, ActiveVariantIsTheWidestOrTheForcedOne) {
   const auto variants = ed::supported_variants();
   ASSERT_GE(variants.size(), 1u);
   EXPECT_EQ(variants[0].name, "scalar");
+  EXPECT_EQ(variants[0].verify_lanes, &ed::verify_lanes_scalar);
   const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
   if (forced != nullptr && std::string_view(forced) == "scalar") {
     EXPECT_EQ(ed::active_variant().name, "scalar");
+    EXPECT_EQ(ed::active_variant().verify_lanes, &ed::verify_lanes_scalar);
   } else if (forced == nullptr || *forced == '\0') {
     EXPECT_EQ(ed::active_variant().name, variants.back().name);
+    EXPECT_EQ(ed::active_variant().verify_lanes, variants.back().verify_lanes);
+  }
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_ED25519"); want != nullptr) {
+    EXPECT_EQ(ed::active_variant().name, want);
   }
 #if defined(__x86_64__)
   __builtin_cpu_init();
@@ -801,6 +818,24 @@ TEST(Ed25519Dispatch, ActiveVariantIsTheWidestOrTheForcedOne) {
     EXPECT_EQ(variants[1].name, "avx512_ifma");
   }
 #endif
+}
+
+// The choice is made once per process, so forcing is checked in a child: this test binary again,
+// with JWTBATCH_FORCE_ISA=scalar, running only the test above.
+TEST(Ed25519Dispatch, ForcedScalarInAChildProcess) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) GTEST_SKIP() << "no /proc/self/exe";
+  self[n] = '\0';
+  auto child = [&](const char* expect) {
+    const std::string cmd = std::string("JWTBATCH_FORCE_ISA=scalar JWTBATCH_TEST_EXPECT_ED25519=") + expect + " '" +
+                            self + "' --gtest_filter=Ed25519Dispatch.ActiveVariantIsTheWidestOrTheForcedOne >/dev/null 2>&1";
+    return std::system(cmd.c_str());
+  };
+  EXPECT_EQ(child("scalar"), 0);
+  if (ed::supported_variants().size() > 1) {
+    EXPECT_NE(child("avx512_ifma"), 0);  // the child really checks
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, Ed25519Variant,
