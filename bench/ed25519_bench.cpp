@@ -7,6 +7,7 @@
 //   BM_verify_eddsa/<variant>/lanes:N         one lanes call with N filled lanes (N = 1..8), lanes
 //                                             holding different keys; items = N per call
 //   BM_verify_eddsa/<variant>/batch           verify_batch over all 1024 (full groups of 8)
+//   BM_prepare_ed25519_key                    load-time cost of one key (decode + table of -A)
 //   BM_verify_e2e_eddsa/batch/threads:1       all six stages (Verifier::verify_batch, one thread)
 //                                             over 4096 EdDSA JWTs by the same 16 keys, ~400-byte
 //                                             signing inputs; compare with .../boringssl
@@ -206,7 +207,19 @@ void bm_e2e(benchmark::State& state) {
   state.SetLabel(std::string(ed::active_variant().name));
 }
 
+void bm_prepare(benchmark::State& state) {
+  const Corpus& c = corpus();
+  size_t i = 0;
+  for (auto _ : state) {
+    auto key = ed::prepare_public_key(std::span<const uint8_t, 32>(c.pks[i].data(), 32));
+    benchmark::DoNotOptimize(key.get());
+    if (++i == c.pks.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
 int register_all() {
+  benchmark::RegisterBenchmark("BM_prepare_ed25519_key", bm_prepare);
   benchmark::RegisterBenchmark("BM_verify_e2e_eddsa/batch/threads:1", bm_e2e);
   benchmark::RegisterBenchmark("BM_verify_eddsa/boringssl", bm_boringssl);
   benchmark::RegisterBenchmark("BM_verify_eddsa/scalar", bm_scalar);
