@@ -8,9 +8,6 @@
 // RSASSA-PSS), RFC 8032 section 5.1.3 (Ed25519 point decoding), RFC 8725 (JWT best practices).
 #include "engine/crypto.hpp"
 
-#include "engine/force_boringssl.hpp"
-#include "kernels/ed25519/ed25519.hpp"
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -26,6 +23,9 @@
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/pem.h>
+
+#include "engine/force_boringssl.hpp"
+#include "kernels/ed25519/ed25519.hpp"
 
 namespace jwtbatch::engine {
 namespace {
