@@ -24,6 +24,10 @@
 #include "jwtbatch/keyset.hpp"
 #include "jwtbatch/status.hpp"
 
+namespace jwtbatch::kernels::ed25519 {
+struct PublicKey;  // kernels/ed25519/ed25519.hpp
+}  // namespace jwtbatch::kernels::ed25519
+
 namespace jwtbatch::engine {
 
 // Limits of key preparation (RFC 8725 section 3.5, DESIGN.md "Security stance").
@@ -60,6 +64,8 @@ struct PreparedKey {
   bssl::UniquePtr<EC_KEY> ec;
   Curve curve = Curve::p256;
   std::array<uint8_t, 32> ed25519{};
+  // The Ed25519 kernel's prepared key (table of multiples of -A), set by prepare_ed25519.
+  std::shared_ptr<const kernels::ed25519::PublicKey> ed25519_kernel;
 };
 
 // family_algs returns every algorithm of `family` (for EC: the one algorithm of `curve`).
@@ -123,6 +129,7 @@ struct SigJob {
   std::span<const uint8_t> signing_input;
   std::span<const uint8_t> signature;
   bool valid = false;
+  bool handled = false;  // set by a batch kernel that claimed the job (valid is then final)
 };
 
 // verify_signatures sets `valid` of every job, as verify_signature would. Jobs may mix keys and

@@ -2,11 +2,15 @@
 // kernels (kernels/rsa, kernels/p256, kernels/ed25519) take their families' jobs here; everything
 // else goes one job at a time through verify_signature.
 #include "engine/crypto.hpp"
+#include "engine/sig_ed25519.hpp"
 
 namespace jwtbatch::engine {
 
 void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
-  for (SigJob& job : jobs) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
+  claim_ed25519_jobs(jobs);  // EdDSA with kernel keys, in SIMD lanes
+  for (SigJob& job : jobs) {
+    if (!job.handled) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
+  }
 }
 
 }  // namespace jwtbatch::engine
