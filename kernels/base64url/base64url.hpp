@@ -56,9 +56,8 @@ inline constexpr ByteTable kUnusedBits = make_unused_bits();
 }  // namespace base64url_detail
 
 // base64url_last_char_canonical says whether the last character of `in` leaves its unused low bits
-// zero (true when `in` ends on a whole quantum or that character is not in the alphabet). The SIMD
-// variants check it up front, one table lookup, and leave the rare non-canonical input to the
-// reference, which reports it as bad_trailing.
+// zero (true when `in` ends on a whole quantum or that character is not in the alphabet): one
+// table lookup.
 constexpr bool base64url_last_char_canonical(std::span<const char> in) noexcept {
   const uint8_t mask = in.size() % 4 == 2 ? 0x0f : in.size() % 4 == 3 ? 0x30 : 0;
   return mask == 0 || (base64url_detail::kUnusedBits.b[static_cast<uint8_t>(in.back())] & mask) == 0;
@@ -67,6 +66,15 @@ static_assert(base64url_last_char_canonical(std::span<const char>("Zw", 2)) &&
               !base64url_last_char_canonical(std::span<const char>("Zx", 2)) &&
               base64url_last_char_canonical(std::span<const char>("Zm8", 3)) &&
               !base64url_last_char_canonical(std::span<const char>("Zm9", 3)));
+
+// base64url_simd_may_decode says whether a SIMD variant may decode `in` into `out_len` bytes
+// itself: the length is possible, `out` is large enough and the last character is canonical.
+// Otherwise (rare) the variant hands the whole input to base64url_decode_scalar, which decides
+// which error to report; the SIMD variants then need only look for bad characters.
+constexpr bool base64url_simd_may_decode(std::span<const char> in, size_t out_len) noexcept {
+  return in.size() % 4 != 1 && out_len >= base64url_decoded_len(in.size()) &&
+         base64url_last_char_canonical(in);
+}
 
 // kDecodeOutSlack is how many bytes past base64url_decoded_len a SIMD decoder may scribble on in
 // `out` (the bytes there are unspecified afterwards). Callers size `out` with this much slack; the

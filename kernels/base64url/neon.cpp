@@ -109,10 +109,7 @@ inline bool decode_block(const uint8_t* s, uint8_t* d, const DecodeConsts& k) {
 
 DecodeResult base64url_decode_neon(std::span<const char> in, std::span<uint8_t> out) noexcept {
   const size_t n = in.size();
-  const size_t need = base64url_decoded_len(n);
-  // Lengths and sizes that fail are rare; the reference orders their errors against bad chars.
-  if (n % 4 == 1 || out.size() < need || !base64url_last_char_canonical(in))
-    return base64url_decode_scalar(in, out);
+  if (!base64url_simd_may_decode(in, out.size())) return base64url_decode_scalar(in, out);
 
   const auto* s = reinterpret_cast<const uint8_t*>(in.data());
   uint8_t* d = out.data();
