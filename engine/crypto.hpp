@@ -23,6 +23,10 @@
 #include "jwtbatch/keyset.hpp"
 #include "jwtbatch/status.hpp"
 
+namespace jwtbatch::kernels::p256 {
+class Key;
+}
+
 namespace jwtbatch::engine {
 
 // Limits of key preparation (RFC 8725 section 3.5, DESIGN.md "Security stance").
@@ -54,6 +58,10 @@ struct PreparedKey {
   bssl::UniquePtr<EC_KEY> ec;
   Curve curve = Curve::p256;
   std::array<uint8_t, 32> ed25519{};
+  // P-256 kernel context (kernels/p256: validated point and its table of multiples), set by
+  // prepare_ec unless JWTBATCH_FORCE_BORINGSSL=1 or the kernel's key limit is reached; ES256 then
+  // goes through the kernel, else through `ec` and BoringSSL.
+  std::shared_ptr<const kernels::p256::Key> p256_kernel;
 };
 
 // family_algs returns every algorithm of `family` (for EC: the one algorithm of `curve`).
@@ -117,6 +125,7 @@ struct SigJob {
   std::span<const uint8_t> signing_input;
   std::span<const uint8_t> signature;
   bool valid = false;
+  bool handled = false;  // set by a batch kernel that took this job (verify_signatures skips it)
 };
 
 // verify_signatures sets `valid` of every job, as verify_signature would. Jobs may mix keys and

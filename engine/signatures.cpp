@@ -2,11 +2,14 @@
 // kernels (kernels/rsa, kernels/p256, kernels/ed25519) take their families' jobs here; everything
 // else goes one job at a time through verify_signature.
 #include "engine/crypto.hpp"
+#include "engine/sig_p256.hpp"
 
 namespace jwtbatch::engine {
 
 void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
-  for (SigJob& job : jobs) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
+  verify_es256_kernel(jobs);  // ES256 with a P-256 kernel key: in lanes, across keys
+  for (SigJob& job : jobs)
+    if (!job.handled) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
 }
 
 }  // namespace jwtbatch::engine
