@@ -49,6 +49,9 @@ class Arena {
     return p;
   }
   size_t remaining() const { return buf_.size() - used_; }
+  // mark and rewind let a benchmark rerun one stage over the same chunk.
+  size_t mark() const { return used_; }
+  void rewind(size_t mark) { used_ = mark; }
 
  private:
   std::vector<uint8_t> buf_;
@@ -89,6 +92,7 @@ struct BatchContext {
   UnixSeconds now = 0;
   const kernels::KernelTable* kernels = nullptr;
   uint64_t required_mask = 0;  // bits of the required claims in use (at most 64)
+  bool timing = true;          // read the clock around each stage (only when stats are wanted)
 };
 
 // Workspace is one thread's scratch, reused chunk after chunk.
@@ -99,6 +103,7 @@ struct Workspace {
   std::vector<std::string_view> aud_pool;
   std::vector<std::string_view> names;  // duplicate-member detection
   std::vector<uint32_t> order;          // stage 6 grouping by key
+  std::vector<uint32_t> key_counts;     // stage 6 counting sort
   std::vector<SigJob> jobs;             // stage 6 batch of signature checks
   simdjson::dom::parser parser;
   size_t parser_capacity = 0, parser_depth = 0;

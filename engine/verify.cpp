@@ -3,8 +3,6 @@
 // key's tokens run back to back with its context hot in cache and batch kernels get full lanes.
 // Tokens without a kid try every key their alg may use, one at a time. Verdicts still land in input
 // order: only the visiting order changes.
-#include <algorithm>
-
 #include "engine/pipeline.hpp"
 
 namespace jwtbatch::engine {
@@ -28,15 +26,24 @@ void settle(TokenWork& w, bool valid) {
 
 void verify_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> work,
                   StageStats& stats) noexcept {
-  ws.order.clear();
-  for (uint32_t i = 0; i < work.size(); ++i)
-    if (work[i].status == Status::ok) ws.order.push_back(i);
-  // kNoKey (kid-less tokens) sorts last; equal keys keep input order. In place: no allocation.
-  std::sort(ws.order.begin(), ws.order.end(), [&](uint32_t a, uint32_t b) {
-    return work[a].key_index != work[b].key_index ? work[a].key_index < work[b].key_index : a < b;
-  });
-
+  // Order the tokens still ok by key index with a counting sort (stable: equal keys keep input
+  // order; kid-less tokens, kNoKey, go last). Buffers are the workspace's: no allocation.
   const KeySetData& keys = *ctx.keys;
+  const size_t num_keys = keys.keys.size();
+  ws.key_counts.assign(num_keys + 2, 0);
+  size_t live = 0;
+  for (const TokenWork& w : work) {
+    if (w.status != Status::ok) continue;
+    ++live;
+    ++ws.key_counts[(w.key_index == kNoKey ? num_keys : w.key_index) + 1];
+  }
+  for (size_t k = 1; k < ws.key_counts.size(); ++k) ws.key_counts[k] += ws.key_counts[k - 1];
+  ws.order.resize(live);
+  for (uint32_t i = 0; i < work.size(); ++i) {
+    const TokenWork& w = work[i];
+    if (w.status == Status::ok) ws.order[ws.key_counts[w.key_index == kNoKey ? num_keys : w.key_index]++] = i;
+  }
+
   uint64_t bytes = 0;
   ws.jobs.clear();
   size_t keyed = 0;

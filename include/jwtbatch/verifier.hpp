@@ -3,10 +3,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jwtbatch/keyset.hpp"
 #include "jwtbatch/policy.hpp"
@@ -45,6 +47,23 @@ struct BatchOptions {
   unsigned threads = 0;
 };
 
+// StreamChunk is one chunk of a stream (see Verifier::verify_stream). The reader fills `tokens`,
+// which may point into `storage` (the chunk's own bytes, reused from chunk to chunk) or into any
+// memory the reader keeps alive until the chunk has been written; the engine fills `verdicts`.
+struct StreamChunk {
+  uint64_t first_index = 0;  // index of tokens[0] in the whole stream (set by the engine)
+  std::string storage;
+  std::vector<std::string_view> tokens;
+  std::vector<Verdict> verdicts;
+};
+
+// StreamOptions tune one verify_stream call.
+struct StreamOptions {
+  unsigned threads = 0;          // 0: every core
+  size_t chunks_in_flight = 0;   // 0: four per thread. Bounds memory: at most this many chunks exist.
+  size_t chunk_tokens = 1024;    // the most tokens the reader is asked for per chunk
+};
+
 // Verifier checks tokens against a key set and a policy. It is safe to call from many threads at
 // once, and its key set can be swapped (set_keys) while batches run: a batch sees one key set from
 // start to end.
@@ -66,6 +85,15 @@ class Verifier {
   Status verify_batch(std::span<const std::string_view> tokens, std::span<Verdict> out,
                       UnixSeconds now, BatchStats* stats = nullptr,
                       BatchOptions options = {}) const noexcept;
+
+  // verify_stream runs a pipeline over a stream of any length in bounded memory: `read` is called
+  // serially, in order, to fill a chunk with at most options.chunk_tokens tokens and returns false
+  // at the end of input; chunks are verified in parallel (each on one thread); `write` is called
+  // serially, in input order, with each verified chunk. A throw from `read` or `write` cancels the
+  // stream and propagates. The key set is taken once, at the start.
+  Status verify_stream(const std::function<bool(StreamChunk&)>& read,
+                       const std::function<void(const StreamChunk&)>& write, UnixSeconds now,
+                       BatchStats* stats = nullptr, StreamOptions options = {}) const;
 
   // keys returns the key set in use now; set_keys swaps it atomically (key rotation).
   std::shared_ptr<const KeySet> keys() const noexcept;

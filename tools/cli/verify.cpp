@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "tools/cli/commands.hpp"
 #include "tools/cli/io.hpp"
 #include "tools/cli/line_reader.hpp"
+#include "tools/cli/progress.hpp"
 
 namespace jwtbatch::cli {
 namespace {
@@ -21,9 +23,8 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: jwtbatch verify --jwks FILE [--jwks FILE ...] [--alg LIST] [--iss VALUE]... "
     "[--aud VALUE]... [--require LIST] [--leeway SECONDS] [--now UNIX_SECONDS] [--max-age SECONDS] "
-    "[--typ VALUE] [--threads N] [--output FILE] [--stats] [--max-token-bytes N] [TOKENS_FILE|-]";
-
-constexpr size_t kBlockTokens = 1 << 16;
+    "[--typ VALUE] [--threads N] [--output FILE] [--stats] [--stats-json FILE] [--quiet] "
+    "[--max-token-bytes N] [TOKENS_FILE|-]";
 
 struct Options {
   std::vector<std::string> jwks;
@@ -33,6 +34,8 @@ struct Options {
   unsigned threads = 0;
   std::string output;
   bool stats = false;
+  std::string stats_json;
+  bool quiet = false;
   std::string input = "-";
 };
 
@@ -106,6 +109,11 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
       o.output = std::string(v);
     } else if (a == "--stats") {
       o.stats = true;
+    } else if (a == "--stats-json") {
+      if (!value(&v)) return fail("--stats-json needs a file");
+      o.stats_json = std::string(v);
+    } else if (a == "--quiet" || a == "-q") {
+      o.quiet = true;
     } else if (a == "--max-token-bytes") {
       if (!integer(16, 1LL << 30, &n)) return fail("--max-token-bytes needs a number from 16 to 2^30");
       o.policy.max_token_bytes = static_cast<size_t>(n);
@@ -171,6 +179,38 @@ void print_stats(const BatchStats& s) {
   std::fprintf(stderr, "\n");
 }
 
+// write_stats_json writes the counters of print_stats as JSON, for regression tracking.
+bool write_stats_json(const std::string& path, const BatchStats& s) {
+  std::string j = "{\"kernels\":\"" + std::string(kernels::active_kernels().name) + "\",\"threads\":" +
+                  std::to_string(s.threads) + ",\"tokens\":" + std::to_string(s.tokens) +
+                  ",\"bytes\":" + std::to_string(s.bytes) + ",\"wall_ns\":" + std::to_string(s.wall_nanos);
+  const double wall = static_cast<double>(s.wall_nanos) / 1e9;
+  j += ",\"tokens_per_s\":" + std::to_string(wall > 0 ? static_cast<double>(s.tokens) / wall : 0.0);
+  j += ",\"stages\":{";
+  for (size_t i = 0; i < kNumStages; ++i) {
+    const StageStats& st = s.stages[i];
+    const double sec = static_cast<double>(st.nanos) / 1e9;
+    if (i) j += ",";
+    j += "\"" + std::string(to_string(static_cast<Stage>(i))) + "\":{\"tokens\":" + std::to_string(st.tokens) +
+         ",\"bytes\":" + std::to_string(st.bytes) + ",\"thread_ns\":" + std::to_string(st.nanos) +
+         ",\"tokens_per_s_per_core\":" + std::to_string(sec > 0 ? static_cast<double>(st.tokens) / sec : 0.0) +
+         ",\"mb_per_s_per_core\":" + std::to_string(sec > 0 ? static_cast<double>(st.bytes) / 1e6 / sec : 0.0) + "}";
+  }
+  j += "},\"verdicts\":{";
+  bool first = true;
+  for (size_t i = 0; i < kNumStatuses; ++i) {
+    if (!s.status_counts[i]) continue;
+    if (!first) j += ",";
+    first = false;
+    j += "\"" + std::string(to_string(static_cast<Status>(i))) + "\":" + std::to_string(s.status_counts[i]);
+  }
+  j += "}}\n";
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return false;
+  const bool ok = std::fwrite(j.data(), 1, j.size(), f) == j.size();
+  return std::fclose(f) == 0 && ok;
+}
+
 }  // namespace
 
 int verify_main(int argc, char** argv) {
@@ -203,27 +243,43 @@ int verify_main(int argc, char** argv) {
 
   Verifier verifier(keys, o.policy);
   LineReader reader(in, o.policy.max_token_bytes);
+  Progress progress(in, o.quiet);
   std::vector<std::string_view> lines;
-  lines.reserve(kBlockTokens);
-  std::vector<Verdict> verdicts(kBlockTokens);
   std::string text;
+  bool write_failed = false;
   BatchStats stats;
-  uint64_t index = 0;
-  BatchOptions options;
+  StreamOptions options;
   options.threads = o.threads;
-  while (reader.next_block(lines, kBlockTokens)) {
-    verifier.verify_batch(lines, verdicts, o.now, &stats, options);
-    text.clear();
-    for (size_t i = 0; i < lines.size(); ++i) append_verdict(text, index + i, verdicts[i], *keys, o.policy);
-    index += lines.size();
-    if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
-      return usage_error("verify", "cannot write output");
+  // Read: copy up to chunk_tokens lines into the chunk's own storage (the reader's buffer moves on).
+  auto read = [&](StreamChunk& chunk) {
+    if (!reader.next_block(lines, options.chunk_tokens)) return false;
+    size_t total = 0;
+    for (std::string_view l : lines) total += l.size();
+    chunk.storage.resize(total);
+    chunk.tokens.resize(lines.size());
+    char* p = chunk.storage.data();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::copy(lines[i].begin(), lines[i].end(), p);
+      chunk.tokens[i] = std::string_view(p, lines[i].size());
+      p += lines[i].size();
     }
-  }
+    return true;
+  };
+  auto write = [&](const StreamChunk& chunk) {
+    text.clear();
+    for (size_t i = 0; i < chunk.tokens.size(); ++i)
+      append_verdict(text, chunk.first_index + i, chunk.verdicts[i], *keys, o.policy);
+    if (!write_failed && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
+    progress.update(chunk.first_index + chunk.tokens.size(), reader.bytes_read());
+  };
+  verifier.verify_stream(read, write, o.now, &stats, options);
+  progress.finish();
   if (in != stdin) std::fclose(in);
   if (reader.error()) return usage_error("verify", "cannot read " + o.input);
-  if (std::fflush(out) != 0 || (out != stdout && std::fclose(out) != 0))
+  if (write_failed || std::fflush(out) != 0 || (out != stdout && std::fclose(out) != 0))
     return usage_error("verify", "cannot write output");
+  if (!o.stats_json.empty() && !write_stats_json(o.stats_json, stats))
+    return usage_error("verify", "cannot write " + o.stats_json);
   if (o.stats) print_stats(stats);
   return 0;
 }
