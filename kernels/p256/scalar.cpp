@@ -547,28 +547,34 @@ std::shared_ptr<const Key> prepare_key(std::span<const uint8_t, 32> x, std::span
     g_live_keys.fetch_sub(1, std::memory_order_relaxed);
     return why = "too many prepared P-256 keys", nullptr;
   }
+  Key* raw = new (std::nothrow) Key();
+  if (raw == nullptr) {
+    g_live_keys.fetch_sub(1, std::memory_order_relaxed);
+    return why = "out of memory", nullptr;
+  }
   try {
-    std::shared_ptr<Key> key(new Key());  // from here on, ~Key gives the count back
+    std::shared_ptr<Key> key(raw);  // deletes raw if it throws; ~Key gives the count back
     key->format_ = format;
     key->table_.reset(new uint64_t[kTablePoints * table_entry_words(format)]);
     build_table(Affine{fe_to(px), fe_to(py)}, format, key->table_.get());
+    generator_table(format);  // G's table too, at load time rather than on the first token
     return key;
   } catch (const std::bad_alloc&) {
-    // The Key was not made (count not given back by ~Key) or was destroyed (given back).
     why = "out of memory";
     return nullptr;
   }
 }
 
 const uint64_t* generator_table(TableFormat format) noexcept {
+  // One table per format for the whole process, never freed (no destruction-order hazard at exit).
   static std::once_flag once[2];
-  static std::unique_ptr<uint64_t[]> tables[2];
+  static uint64_t* tables[2];
   const int f = format == TableFormat::mont64 ? 0 : 1;
   std::call_once(once[f], [&] {
-    tables[f].reset(new uint64_t[kTablePoints * table_entry_words(format)]);
-    build_table(Affine{fe_to(kGx), fe_to(kGy)}, format, tables[f].get());
+    tables[f] = new uint64_t[kTablePoints * table_entry_words(format)];
+    build_table(Affine{fe_to(kGx), fe_to(kGy)}, format, tables[f]);
   });
-  return tables[f].get();
+  return tables[f];
 }
 
 bool verify_one(const Key& key, const uint8_t digest[32], const uint8_t sig[64]) noexcept {
