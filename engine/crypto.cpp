@@ -8,6 +8,10 @@
 // RSASSA-PSS), RFC 8032 section 5.1.3 (Ed25519 point decoding), RFC 8725 (JWT best practices).
 #include "engine/crypto.hpp"
 
+#include "engine/force_boringssl.hpp"
+#include "engine/sig_p256.hpp"
+#include "kernels/p256/p256.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -220,6 +224,7 @@ bool verify_ecdsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
   const size_t n_len = field_len(key.curve);
   // Raw fixed-length r||s (RFC 7518 section 3.4); DER or any other length is rejected.
   if (sig.size() != 2 * n_len) return false;
+  if (key.p256_kernel != nullptr && alg == Alg::es256) return verify_es256_one(key, msg, sig);
   if (BN_bin2bn(sig.data(), n_len, s->r) == nullptr ||
       BN_bin2bn(sig.data() + n_len, n_len, s->s) == nullptr) {
     ERR_clear_error();
@@ -453,6 +458,13 @@ std::optional<PreparedKey> prepare_ec(Curve curve, std::span<const uint8_t> x,
   key.algs = wanted;
   key.ec = std::move(ec);
   key.curve = curve;
+  if (curve == Curve::p256 && !force_boringssl()) {
+    // The kernel validates the point again (its own check) and builds the key's table; beyond its
+    // key limit it returns null and this key stays with BoringSSL.
+    key.p256_kernel = kernels::p256::prepare_key(std::span<const uint8_t, 32>(x.data(), 32),
+                                                 std::span<const uint8_t, 32>(y.data(), 32),
+                                                 kernels::p256::active_variant().format);
+  }
   return key;
 }
 

@@ -27,6 +27,9 @@
 namespace jwtbatch::kernels::ed25519 {
 struct PublicKey;  // kernels/ed25519/ed25519.hpp
 }  // namespace jwtbatch::kernels::ed25519
+namespace jwtbatch::kernels::p256 {
+class Key;
+}
 
 namespace jwtbatch::engine {
 
@@ -66,6 +69,10 @@ struct PreparedKey {
   std::array<uint8_t, 32> ed25519{};
   // The Ed25519 kernel's prepared key (table of multiples of -A), set by prepare_ed25519.
   std::shared_ptr<const kernels::ed25519::PublicKey> ed25519_kernel;
+  // P-256 kernel context (kernels/p256: validated point and its table of multiples), set by
+  // prepare_ec unless JWTBATCH_FORCE_BORINGSSL=1 or the kernel's key limit is reached; ES256 then
+  // goes through the kernel, else through `ec` and BoringSSL.
+  std::shared_ptr<const kernels::p256::Key> p256_kernel;
 };
 
 // family_algs returns every algorithm of `family` (for EC: the one algorithm of `curve`).

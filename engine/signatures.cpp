@@ -3,14 +3,15 @@
 // else goes one job at a time through verify_signature.
 #include "engine/crypto.hpp"
 #include "engine/sig_ed25519.hpp"
+#include "engine/sig_p256.hpp"
 
 namespace jwtbatch::engine {
 
 void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
-  claim_ed25519_jobs(jobs);  // EdDSA with kernel keys, in SIMD lanes
-  for (SigJob& job : jobs) {
+  claim_ed25519_jobs(jobs);    // EdDSA with kernel keys, in SIMD lanes
+  verify_es256_kernel(jobs);   // ES256 with a P-256 kernel key: in lanes, across keys
+  for (SigJob& job : jobs)
     if (!job.handled) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
-  }
 }
 
 }  // namespace jwtbatch::engine

@@ -1,0 +1,142 @@
+// p256.hpp: the contract of the P-256 ECDSA verification kernel (FIPS 186-5 section 6.4.2, SEC 1
+// v2 section 4.1.4), as JWS ES256 uses it (RFC 7518 section 3.4): a SHA-256 digest, the raw
+// fixed-length signature r||s (32 + 32 bytes, big-endian), and a public key prepared at load time.
+//
+// How it is fast (verification handles only public data, so everything here is variable-time):
+// - per-key tables: a Key holds, for each of kNumWindows 7-bit windows i, the affine points
+//   d * 2^(7i) * Q for d = 1..64, so u2*Q is kNumWindows additions and no doublings; the same table
+//   of the generator G is built once per process (by this kernel's code, from G's coordinates);
+// - signed 7-bit digits (-63..64), a negative digit negates the table point's y;
+// - a batch shares one inversion mod n (Montgomery's trick) across its signatures;
+// - the final test x(R) == r (mod n) is done in Jacobian coordinates, X == r*Z^2 (mod p), or
+//   (r + n)*Z^2 when r + n < p: no field inversion per signature;
+// - the AVX-512 IFMA variant evaluates u1*G + u2*Q for 8 signatures at once in 52-bit limbs; lanes
+//   may belong to different keys.
+//
+// Checks done here, each tested: the digest is reduced modulo n; 0 < r, s < n; the public key is a
+// point on the curve (validated by prepare_key, trusted afterwards); a result at infinity fails.
+//
+// Variants: "scalar" (portable, 4 x 64-bit limbs, Montgomery arithmetic with unsigned __int128:
+// the reference), "avx512_ifma" (x86-64 with AVX-512 F/VL/BW/IFMA). active_variant() picks one on
+// first use; JWTBATCH_FORCE_ISA=scalar forces the reference.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+namespace jwtbatch::kernels::p256 {
+
+inline constexpr int kWindowBits = 7;
+inline constexpr int kNumWindows = 37;       // ceil(257 / 7): signed digits may carry one bit
+inline constexpr int kWindowEntries = 64;    // d = 1..64 (digits are -63..64)
+inline constexpr size_t kTablePoints = size_t{kNumWindows} * kWindowEntries;
+
+// TableFormat is how a table stores its affine points.
+enum class TableFormat : uint8_t {
+  mont64,  // x[4], y[4]: 64-bit limbs, Montgomery form x * 2^256 mod p, fully reduced (64 bytes)
+  ifma52,  // x[5], y[5]: 52-bit limbs, Montgomery form x * 2^260 mod p, fully reduced (80 bytes)
+};
+constexpr size_t table_entry_words(TableFormat f) noexcept { return f == TableFormat::mont64 ? 8 : 10; }
+
+// kMaxPreparedKeys bounds how many kernel keys may be alive at once (each holds one table:
+// kTablePoints * 64 or 80 bytes, 148 or 185 KiB); prepare_key refuses more, and the caller falls back
+// to BoringSSL for those keys.
+inline constexpr size_t kMaxPreparedKeys = 256;
+
+// Key is a validated P-256 public key with its table of multiples. Immutable once made; share it.
+class Key {
+ public:
+  ~Key();
+  Key(const Key&) = delete;
+  Key& operator=(const Key&) = delete;
+
+  TableFormat format() const noexcept { return format_; }
+  // table returns the kTablePoints entries, window-major: entry (i, d) at (i * 64 + d - 1).
+  const uint64_t* table() const noexcept { return table_.get(); }
+  size_t table_bytes() const noexcept { return kTablePoints * table_entry_words(format_) * 8; }
+
+ private:
+  friend std::shared_ptr<const Key> prepare_key(std::span<const uint8_t, 32>, std::span<const uint8_t, 32>,
+                                                TableFormat, const char**) noexcept;
+  Key() = default;
+  TableFormat format_ = TableFormat::mont64;
+  std::unique_ptr<uint64_t[]> table_;
+};
+
+// prepare_key validates the affine point (`x`, `y`) (big-endian, each < p, on the curve
+// y^2 = x^3 - 3x + b; affine coordinates cannot name infinity) and builds its table in `format`.
+// Returns nullptr on a bad point (with `out_why` set to a static reason when given), when
+// kMaxPreparedKeys keys are alive, or when memory runs out. About 1.5 ms.
+std::shared_ptr<const Key> prepare_key(std::span<const uint8_t, 32> x, std::span<const uint8_t, 32> y,
+                                       TableFormat format, const char** out_why = nullptr) noexcept;
+
+// prepared_key_count is the number of Keys alive now (for tests and the limit above).
+size_t prepared_key_count() noexcept;
+
+// Job is one verification: `key` (prepared), the 32-byte SHA-256 `digest` of the message, and the
+// 64-byte `sig` r||s. All are borrowed for the call.
+struct Job {
+  const Key* key;
+  const uint8_t* digest;
+  const uint8_t* sig;
+};
+
+// VerifyBatch sets out[i] = true iff jobs[i] is a valid signature (`out` holds jobs.size() bools).
+// Keys of any format are accepted by every variant (a key in the other format takes the scalar
+// path, slower). Never allocates, never throws.
+using VerifyBatch = void (*)(std::span<const Job> jobs, bool* out) noexcept;
+
+// Variant is one implementation: its name, the table format its keys should have, and its entry.
+struct Variant {
+  std::string_view name;  // "scalar", "avx512_ifma"
+  TableFormat format;
+  VerifyBatch verify_batch;
+};
+
+// active_variant is the variant of this process: avx512_ifma where the CPU has it, unless
+// JWTBATCH_FORCE_ISA=scalar (read once, on first call).
+const Variant& active_variant() noexcept;
+// supported_variants lists every variant this CPU can run, scalar first (tests, benchmarks).
+std::span<const Variant> supported_variants() noexcept;
+// find_variant returns the named variant if this CPU can run it, else nullptr.
+const Variant* find_variant(std::string_view name) noexcept;
+
+// verify_one is the single-shot reference (scalar arithmetic, one inversion of its own).
+bool verify_one(const Key& key, const uint8_t digest[32], const uint8_t sig[64]) noexcept;
+
+void verify_batch_scalar(std::span<const Job> jobs, bool* out) noexcept;
+void verify_batch_avx512_ifma(std::span<const Job> jobs, bool* out) noexcept;
+
+// ---- internal: the seam between the portable code and the IFMA lanes ------------------------------
+
+// LaneBatch is what the IFMA point evaluation needs for 8 lanes: each lane computes
+// sum_i g_digits[i] * 2^(7i) * G + q_digits[i] * 2^(7i) * Q with G's and its key's ifma52 tables.
+// Unused lanes have all digits zero (their table pointer must still be valid).
+struct LaneBatch {
+  const uint64_t* g_table;
+  const uint64_t* q_tables[8];
+  int8_t g_digits[kNumWindows][8];
+  int8_t q_digits[kNumWindows][8];
+};
+
+// LaneResult is the Jacobian result per lane (X and Z in ifma52 Montgomery form, values < 2p, limb k
+// of lane l at [k][l]) and whether the lane stayed at infinity (every digit zero). A lane whose
+// additions met an exceptional case (adding a point to itself or to its negative) ends with
+// Z = 0 (mod p); the caller recomputes it with the scalar reference.
+struct LaneResult {
+  uint64_t x[5][8];
+  uint64_t z[5][8];
+  uint8_t infinity[8];
+};
+
+// eval_lanes_avx512_ifma computes the lanes of `in` into `out`. Only call where the CPU has
+// AVX-512 F/VL/BW/IFMA.
+void eval_lanes_avx512_ifma(const LaneBatch& in, LaneResult& out) noexcept;
+
+// generator_table returns G's table in `format`, built on first call (thread-safe).
+const uint64_t* generator_table(TableFormat format) noexcept;
+
+}  // namespace jwtbatch::kernels::p256
