@@ -280,3 +280,70 @@ TEST_F(CliTest, DemoCorpusVerdictsMatchExpected) {
 
 }  // namespace
 }  // namespace jwtbatch
+
+namespace jwtbatch {
+namespace {
+
+// The classic attacks through the command: alg none in every capitalisation, algorithm confusion,
+// a DER-encoded ECDSA signature, padding and standard-alphabet characters.
+TEST_F(CliTest, ClassicAttacks) {
+  const std::string claims_ok = claims(kNow + 60);
+  std::vector<std::pair<std::string, std::string>> cases;  // expected status, token
+  for (const char* none : {"none", "None", "NONE", "nOnE", "NoNe"}) {
+    const std::string h = std::string("{\"alg\":\"") + none + "\",\"typ\":\"JWT\"}";
+    cases.emplace_back("unsupported_alg", b64url(h) + "." + b64url(claims_ok) + ".");
+    const std::string hk = std::string("{\"alg\":\"") + none + "\",\"kid\":\"hs\"}";
+    const std::string input = b64url(hk) + "." + b64url(claims_ok);
+    cases.emplace_back("unsupported_alg", input + "." + b64url(test::sign("HS256", input)));
+  }
+  // Algorithm confusion: HS256 keyed with the RSA public key (PEM), naming the RSA key, or no kid.
+  const std::string pem = test::test_keys().rsa_public_pem();
+  const std::span<const uint8_t> pem_secret(reinterpret_cast<const uint8_t*>(pem.data()), pem.size());
+  cases.emplace_back("alg_not_allowed", make_token("HS256", hdr("HS256", "rs"), claims_ok, pem_secret));
+  cases.emplace_back("alg_not_allowed", make_token("HS256", hdr("HS256", "es"), claims_ok, pem_secret));
+  cases.emplace_back("bad_signature", make_token("HS256", "{\"alg\":\"HS256\"}", claims_ok, pem_secret));
+  // ES256 with the signature DER-encoded (SEQUENCE { INTEGER r, INTEGER s }) instead of raw r||s.
+  const std::string input = b64url(hdr("ES256", "es")) + "." + b64url(claims_ok);
+  const std::vector<uint8_t> raw = test::sign("ES256", input);
+  auto der_int = [](std::span<const uint8_t> v) {
+    size_t i = 0;
+    while (i + 1 < v.size() && v[i] == 0) ++i;
+    std::vector<uint8_t> out{0x02};
+    const bool pad = v[i] & 0x80;
+    out.push_back(static_cast<uint8_t>(v.size() - i + pad));
+    if (pad) out.push_back(0);
+    out.insert(out.end(), v.begin() + static_cast<ptrdiff_t>(i), v.end());
+    return out;
+  };
+  std::vector<uint8_t> body = der_int(std::span(raw).first(32));
+  const std::vector<uint8_t> s = der_int(std::span(raw).subspan(32));
+  body.insert(body.end(), s.begin(), s.end());
+  std::vector<uint8_t> der{0x30, static_cast<uint8_t>(body.size())};
+  der.insert(der.end(), body.begin(), body.end());
+  cases.emplace_back("ok", input + "." + b64url(raw));
+  cases.emplace_back("bad_signature", input + "." + b64url(der));
+  // Padding and the standard alphabet, in each part.
+  const std::string t = make_token("HS256", hdr("HS256", "hs"), claims_ok);
+  const size_t d1 = t.find('.'), d2 = t.rfind('.');
+  cases.emplace_back("ok", t);
+  cases.emplace_back("bad_base64", t + "=");
+  cases.emplace_back("bad_base64", t.substr(0, d1) + "=" + t.substr(d1));
+  cases.emplace_back("bad_base64", t.substr(0, d2) + "==" + t.substr(d2));
+  for (char c : {'+', '/'}) {
+    for (size_t pos : {size_t{1}, d1 + 2, d2 + 2}) {
+      std::string bad = t;
+      bad[pos] = c;
+      cases.emplace_back("bad_base64", bad);
+    }
+  }
+  std::string input_text;
+  for (const auto& c : cases) input_text += c.second + "\n";
+  CliRun r = run(verify_args(), input_text);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const std::vector<std::string> out = lines(r.out);
+  ASSERT_EQ(out.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) EXPECT_EQ(status_of(out[i]), cases[i].first) << i << ": " << out[i];
+}
+
+}  // namespace
+}  // namespace jwtbatch
