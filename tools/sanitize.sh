@@ -158,7 +158,8 @@ EOF
 # source and compiler is already there.
 ensure_tbb() {
   local want src got stamp cxx
-  want=$(dpkg-query -W -f='${source:Version}' libtbb-dev 2>/dev/null || true)
+  # The build machine's own architecture: a cross libtbb-dev (e.g. :arm64) may be installed too.
+  want=$(dpkg-query -W -f='${source:Version}\n' "libtbb-dev:$(dpkg --print-architecture)" 2>/dev/null | head -n1 || true)
   [ -n "$want" ] || die "libtbb-dev is not installed (tools/setup.sh)"
   cxx=$(${CXX:-c++} --version | head -n1)
   stamp="onetbb ${JWTBATCH_TBB_SOURCE:-$want} -fsanitize=thread RelWithDebInfo; $cxx"
@@ -172,7 +173,7 @@ ensure_tbb() {
     src=$JWTBATCH_TBB_SOURCE got="from $src"
     [ -f "$src/include/oneapi/tbb/version.h" ] || die "JWTBATCH_TBB_SOURCE=$src is not a oneTBB source tree"
   else
-    say "fetching Debian's onetbb $want source"
+    say "getting Debian's onetbb $want source (downloaded once into $tbb_work)"
     got=$(fetch_tbb_source "$want")
     src=$tbb_work/src
   fi
