@@ -90,14 +90,24 @@ struct Corpus {
 class GenTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // No assertion here: gtest skips a suite whose set-up failed fatally, and ctest counts skips
+    // as passes. SetUp() turns a failed set-up into a failure of every test instead.
     std::string tmpl = (fs::temp_directory_path() / "jwtbatch_gen_test.XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      setup_error_ = new std::string("mkdtemp failed");
+      return;
+    }
     root_ = new fs::path(tmpl);
     // The main corpus; tests that need a second one generate it themselves.
     RunResult r = run_gen(*root_, corpus_args("a", "5"));
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    if (r.exit_code != 0) {
+      setup_error_ = new std::string("jwtbatch gen failed: " + r.err);
+      return;
+    }
     a_ = new Corpus(load(*root_ / "a"));
   }
+  // A failed suite set-up must fail every test, not skip it (ctest counts skips as passes).
+  void SetUp() override { ASSERT_NE(a_, nullptr) << (setup_error_ ? *setup_error_ : std::string("no corpus")); }
   static void TearDownTestSuite() {
     std::error_code ec;
     if (root_) fs::remove_all(*root_, ec);
@@ -127,9 +137,11 @@ class GenTest : public ::testing::Test {
 
   static fs::path* root_;
   static Corpus* a_;
+  static std::string* setup_error_;
 };
 fs::path* GenTest::root_ = nullptr;
 Corpus* GenTest::a_ = nullptr;
+std::string* GenTest::setup_error_ = nullptr;
 
 TEST_F(GenTest, SameSeedAndOptionsGiveIdenticalFiles) {
   RunResult r = run_gen(*root_, corpus_args("b", "5"));

@@ -1,6 +1,6 @@
 // scheduler_test.cpp: batches and streams on oneTBB: verdicts identical at every thread count and
 // to one-by-one verification, streams in input order with bounded chunks in flight, key rotation
-// while batches run (each batch sees one key set). Run under ThreadSanitizer too (tools/test.sh).
+// while batches run (each batch sees one key set). Run under ThreadSanitizer too (tools/sanitize.sh tsan).
 #include <gtest/gtest.h>
 
 #include <atomic>
