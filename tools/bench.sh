@@ -3,7 +3,7 @@
 # result plus the README's performance section (performance.md) into one results folder.
 #
 #   tools/bench.sh [--out DIR] [--repetitions N] [--min-time SECONDS] [--filter REGEX]
-#                  [--stats-runs N] [--quick]
+#                  [--stats-runs N] [--baseline RESULTS_DIR] [--quick]
 #
 # The standard set:
 #   1. jwtbatch_bench (Google Benchmark, --benchmark_repetitions=N, aggregates only) -> bench.json:
@@ -14,6 +14,9 @@
 #      `jwtbatch gen --count 20000 --profile typical` corpus in build/bench-corpus/ (its verdicts are
 #      first checked against the generator's expected statuses) -> stats.json ({"runs": [...]}).
 #   3. tools/bench_report.py -> performance.md (the tables of the README's performance section).
+#   4. --baseline DIR (an earlier results folder): tools/bench-compare on bench.json and stats.json,
+#      -> compare.txt, compare.svg, compare-stats.txt, compare-stats.svg; the exit status is 1 when
+#      it finds a regression.
 #
 # Results go to build/bench-results/<UTC date and time>/ (or --out DIR); build/bench-results/latest
 # points at the last one. --quick (2 repetitions, short runs, 2000 tokens) is for trying the script.
@@ -21,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out="" reps=5 min_time="" filter="" stats_runs=5 count=20000
+out="" reps=5 min_time="" filter="" stats_runs=5 baseline="" count=20000
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift ;;
@@ -29,6 +32,7 @@ while [ "$#" -gt 0 ]; do
     --min-time) min_time="$2"; shift ;;
     --filter) filter="$2"; shift ;;
     --stats-runs) stats_runs="$2"; shift ;;
+    --baseline) baseline="$2"; shift ;;
     --quick) reps=2 min_time=0.05 stats_runs=2 count=2000 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (tools/bench.sh --help)" >&2; exit 2 ;;
@@ -130,4 +134,15 @@ EOF
 # 3. The README's performance section.
 python3 tools/bench_report.py "$out"
 
+# 4. Against a baseline.
+status=0
+if [ -n "$baseline" ]; then
+  tools/bench-compare "$baseline/bench.json" "$out/bench.json" --plot "$out/compare.svg" \
+    | tee "$out/compare.txt" || status=1
+  if [ -f "$baseline/stats.json" ]; then
+    tools/bench-compare "$baseline/stats.json" "$out/stats.json" --plot "$out/compare-stats.svg" \
+      | tee "$out/compare-stats.txt" || status=1
+  fi
+fi
 log "results in $out (performance.md: the README's performance section)"
+exit "$status"
