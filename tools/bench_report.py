@@ -7,6 +7,8 @@ tools/bench.sh runs it at the end; RESULTS_DIR holds what bench.sh wrote:
   bench.json          Google Benchmark JSON of jwtbatch_bench (aggregates of repetitions)
   stats.json          {"corpus": ..., "command": ..., "runs": [jwtbatch verify --stats-json, ...]}
   env.json            date, commit, machine, load, command
+  peers/*.json        with --peers: one file per peer (bench/peers/*), and jwtbatch.json (the
+                      Google Benchmark run of jwtbatch on the same tokens)
 Every table is skipped when its input is absent. Python 3 standard library only.
 """
 
@@ -18,6 +20,7 @@ import sys
 ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
         "ES256", "ES384", "ES512", "EdDSA"]
 STAGES = ["split", "decode", "parse", "resolve", "check", "verify"]
+PEERS = [("libjwt", "libjwt.json"), ("cpp-jwt", "cppjwt.json"), ("jose", "jose.json")]
 
 
 def load_json(path):
@@ -219,6 +222,65 @@ def scaling_table(bench, out):
     out.append("")
 
 
+def peer_cell(peer, alg, ours):
+    if not peer:
+        return ["not run", ""]
+    r = peer.get("algs", {}).get(alg)
+    if r is None:
+        return ["not run", ""]
+    if "unsupported" in r:
+        return ["unsupported", ""]
+    if "error" in r:
+        return [f"failed: {r['error']}", ""]
+    return [fmt_rate(r["tokens_per_s"]), fmt_ratio(ours, r["tokens_per_s"])]
+
+
+def peer_table(results_dir, env, out):
+    pdir = os.path.join(results_dir, "peers")
+    ours = Bench(load_json(os.path.join(pdir, "jwtbatch.json")))
+    peers = [(name, load_json(os.path.join(pdir, f))) for name, f in PEERS]
+    if not ours.median or not any(p for _, p in peers):
+        return
+    info = env.get("peers", {})
+    out.append("### Compared with other JWT libraries\n")
+    out.append(f"Single thread, the same tokens for everyone: {info.get('corpus', 'a jwtbatch gen corpus')}. "
+               "Each peer does full validation (signature, alg, exp, nbf, iss, aud as a string or an array) "
+               "and, before it is timed, must accept every token and reject a forged signature, a wrong "
+               "issuer, a wrong audience and an expired token. Each peer runs in its own process "
+               "(libjwt and cpp-jwt link the system OpenSSL). × = jwtbatch (batch) / peer, measured in "
+               f"the same run ({env.get('date', '?')}), in tokens per CPU-second (Google Benchmark's "
+               "cpu_time for jwtbatch, the process's CPU time for the peers), medians of "
+               f"{env.get('repetitions', '?')} repetitions.\n")
+    names = [n for n, p in peers if p]
+    head = "| alg | jwtbatch, batch | jwtbatch, one per call | " + " | ".join(f"{n} | ×" for n in names) + " |"
+    out.append(head)
+    out.append("|---|---:|---:|" + "---:|---:|" * len(names))
+    for alg in ALGS:
+        batch = ours.rate(f"BM_verify_e2e/{alg}/batch")
+        single = ours.rate(f"BM_verify_e2e/{alg}/single")
+        cells = []
+        for n, p in peers:
+            if p:
+                cells += peer_cell(p, alg, batch)
+        out.append(f"| {alg} | {fmt_rate(batch)} | {fmt_rate(single)} | " + " | ".join(cells) + " |")
+    out.append("")
+    for n, p in peers:
+        if not p:
+            continue
+        unsupported = [a for a, r in p.get("algs", {}).items() if "unsupported" in r]
+        line = f"- **{n} {p.get('version', '?')}** ({p.get('crypto', '?')}): {p.get('validation', '')}."
+        if unsupported:
+            line += f" No {', '.join(unsupported)}."
+        out.append(line)
+    ctx = ours.context
+    out.append(f"- **jwtbatch** (this commit, BoringSSL from android-libboringssl-dev): "
+               "`BM_verify_e2e/<ALG>/batch` and `/single` of `jwtbatch_bench` with "
+               "`JWTBATCH_BENCH_CORPUS` set to the peers' corpus; keys prepared once at load.")
+    if info.get("node"):
+        out.append(f"- Node {info['node']}; jose verifies one token at a time (each awaited), through WebCrypto.")
+    out.append("")
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("results_dir")
@@ -230,6 +292,7 @@ def main(argv):
     out = []
     header(env, bench, out)
     e2e_table(bench, env, out)
+    peer_table(a.results_dir, env, out)
     stage_table(bench, out)
     stats_table(stats, out)
     scaling_table(bench, out)
