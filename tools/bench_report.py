@@ -224,14 +224,14 @@ def scaling_table(bench, out):
 
 def peer_cell(peer, alg, ours):
     if not peer:
-        return ["not run", ""]
+        return ["not run", "—"]
     r = peer.get("algs", {}).get(alg)
     if r is None:
-        return ["not run", ""]
+        return ["not run", "—"]
     if "unsupported" in r:
-        return ["unsupported", ""]
+        return ["unsupported", "—"]
     if "error" in r:
-        return [f"failed: {r['error']}", ""]
+        return [f"failed: {r['error']}", "—"]
     return [fmt_rate(r["tokens_per_s"]), fmt_ratio(ours, r["tokens_per_s"])]
 
 
