@@ -1,6 +1,7 @@
 // bench_corpus.cpp (bench): see bench_corpus.hpp.
 #include "bench/bench_corpus.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -32,7 +33,10 @@ Alg header_alg(std::string_view token) {
 
 BenchCorpus load() {
   BenchCorpus c;
-  const std::string dir = std::string(JWTBATCH_SOURCE_DIR) + "/corpus/demo/";
+  // JWTBATCH_BENCH_CORPUS names another corpus folder of the same layout (a `jwtbatch gen` output:
+  // tools/bench.sh --peers runs jwtbatch and the peers on one such corpus).
+  const char* env = std::getenv("JWTBATCH_BENCH_CORPUS");
+  const std::string dir = env && *env ? std::string(env) + "/" : std::string(JWTBATCH_SOURCE_DIR) + "/corpus/demo/";
   c.jwks = slurp(dir + "jwks.json");
   c.keys = KeySet::from_jwks(c.jwks, &c.error);
   if (!c.keys) return c;

@@ -1,5 +1,6 @@
 // bench_corpus.hpp (bench): the tokens benchmarks run on, grouped by algorithm: the valid tokens of
-// the bundled demo corpus (corpus/demo), with its JWKS, loaded once per process.
+// the bundled demo corpus (corpus/demo) or of another generated corpus, with its JWKS, loaded once
+// per process.
 #pragma once
 
 #include <array>
@@ -22,7 +23,8 @@ struct BenchCorpus {
   std::string error;  // set when the corpus could not be loaded
 };
 
-// bench_corpus loads corpus/demo once (JWTBATCH_SOURCE_DIR).
+// bench_corpus loads corpus/demo once (JWTBATCH_SOURCE_DIR), or the folder named by the environment
+// variable JWTBATCH_BENCH_CORPUS (jwks.json, manifest.json, tokens.txt, expected.txt).
 const BenchCorpus& bench_corpus();
 
 }  // namespace jwtbatch::bench
