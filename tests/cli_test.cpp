@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "jwtbatch/status.hpp"
+#include "tests/support/cli_command.hpp"
 #include "tests/support/token_builder.hpp"
 
 namespace jwtbatch {
@@ -54,7 +55,7 @@ class CliTest : public ::testing::Test {
   CliRun run(const std::string& args, const std::string& stdin_text = "") {
     const fs::path in = dir_ / "stdin.txt", out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
     std::ofstream(in, std::ios::binary) << stdin_text;
-    const std::string cmd = std::string(JWTBATCH_CLI) + " " + args + " <" + in.string() + " >" + out.string() +
+    const std::string cmd = test::cli_command() + " " + args + " <" + in.string() + " >" + out.string() +
                             " 2>" + err.string();
     const int status = std::system(cmd.c_str());
     CliRun r;

@@ -12,6 +12,7 @@
 
 #include "kernels/cpu/cpu.hpp"
 #include "kernels/cpu/features.hpp"
+#include "tests/support/cli_command.hpp"
 
 namespace jwtbatch::kernels {
 namespace {
@@ -24,7 +25,7 @@ struct CliRun {
 // run_cli runs `jwtbatch --version` with JWTBATCH_FORCE_ISA set to `forced` (unset if null).
 CliRun run_cli(const char* forced) {
   std::string cmd = forced ? std::string("JWTBATCH_FORCE_ISA='") + forced + "' " : "env -u JWTBATCH_FORCE_ISA ";
-  cmd += std::string("'") + JWTBATCH_CLI + "' --version 2>&1";
+  cmd += test::cli_command() + " --version 2>&1";
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;

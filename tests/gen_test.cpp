@@ -17,6 +17,7 @@
 
 #include "jwtbatch/status.hpp"
 #include "kernels/base64url/base64url.hpp"
+#include "tests/support/cli_command.hpp"
 #include "tests/support/jws_check.hpp"
 
 namespace jwtbatch {
@@ -24,7 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::CheckKey;
+using test::cli_command;
 using test::read_text;
+using test::shell_quote;
 using test::split_dots;
 using test::split_lines;
 
@@ -37,12 +40,6 @@ const std::array<std::string, 13> kAllAlgs = {"HS256", "HS384", "HS512", "RS256"
                                               "RS512", "PS256", "PS384", "PS512", "ES256",
                                               "ES384", "ES512", "EdDSA"};
 
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 struct RunResult {
   int exit_code = -1;
   std::string out, err;
@@ -50,7 +47,7 @@ struct RunResult {
 
 // run_gen runs `jwtbatch gen ARGS...`, capturing its output in `scratch`.
 RunResult run_gen(const fs::path& scratch, const std::vector<std::string>& args) {
-  std::string cmd = shell_quote(JWTBATCH_CLI) + " gen";
+  std::string cmd = cli_command() + " gen";
   for (const std::string& a : args) {
     cmd += ' ';
     cmd += shell_quote(a);

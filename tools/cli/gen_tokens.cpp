@@ -199,24 +199,34 @@ Members make_claims(Rng& rng, const TokenContext& ctx, Profile profile, const Ti
   if (profile == Profile::typical) return m;
 
   // large: fine-grained permissions, groups and request context (about 2 KiB of claims).
+  // Every draw is a statement of its own: the operands of one `+` chain are evaluated in an
+  // unspecified order (GCC goes right to left on x86-64, left to right on ARM64), and the corpus
+  // must be the same bytes everywhere. The draws below keep the order the checked-in corpus was
+  // generated with (x86-64's), so later parts of an expression are drawn first.
   std::vector<std::string> perms;
   const int64_t num_perms = rng.range(45, 75);
   for (int64_t i = 0; i < num_perms; ++i) {
-    perms.push_back(std::string(rng.pick(kResources)) + ":" + std::string(rng.pick(kActions)));
+    const std::string_view action = rng.pick(kActions);
+    const std::string_view resource = rng.pick(kResources);
+    perms.push_back(std::string(resource) + ":" + std::string(action));
   }
   std::vector<std::string> groups;
   const int64_t num_groups = rng.range(2, 6);
   for (int64_t i = 0; i < num_groups; ++i) groups.emplace_back(rng.pick(kGroups));
   const Place& place = rng.pick(kPlaces);
-  std::string ip = "10." + std::to_string(rng.range(0, 255)) + "." + std::to_string(rng.range(0, 255)) +
-                   "." + std::to_string(rng.range(1, 254));
-  std::string ctx_json = "{\"ip\":" + json_string(ip) + ",\"ua\":" + json_string(rng.pick(kUserAgents)) +
+  const int64_t ip_host = rng.range(1, 254);
+  const int64_t ip_subnet = rng.range(0, 255);
+  const int64_t ip_net = rng.range(0, 255);
+  std::string ip = "10." + std::to_string(ip_net) + "." + std::to_string(ip_subnet) + "." + std::to_string(ip_host);
+  const bool mfa = rng.chance(0.6);
+  const int64_t risk = rng.range(1, 99);
+  const std::string device = random_hex(rng, 8);
+  const std::string_view user_agent = rng.pick(kUserAgents);
+  std::string ctx_json = "{\"ip\":" + json_string(ip) + ",\"ua\":" + json_string(user_agent) +
                          ",\"geo\":{\"country\":" + json_string(place.country) +
                          ",\"lat\":" + std::string(place.lat) + ",\"lon\":" + std::string(place.lon) +
-                         "},\"device\":" + json_string(random_hex(rng, 8)) +
-                         ",\"risk\":0." + std::to_string(rng.range(1, 99)) +
-                         ",\"mfa\":" + (rng.chance(0.6) ? "true" : "false") +
-                         ",\"session\":null,\"hops\":[],\"flags\":{}}";
+                         "},\"device\":" + json_string(device) + ",\"risk\":0." + std::to_string(risk) +
+                         ",\"mfa\":" + (mfa ? "true" : "false") + ",\"session\":null,\"hops\":[],\"flags\":{}}";
   m.push_back({"permissions", json_array(perms)});
   m.push_back({"groups", json_array(groups)});
   m.push_back({"ctx", ctx_json});
