@@ -28,7 +28,9 @@ void verify_rsa_jobs(std::span<SigJob> jobs) noexcept;
 // verify_rsa_jobs_with is verify_rsa_jobs on every eligible job with `variant` (tests, benchmarks).
 void verify_rsa_jobs_with(std::span<SigJob> jobs, const kernels::rsa::Variant& variant) noexcept;
 
-// verify_rsa_single is verify_signature for an eligible key, with `variant`'s single-shot code.
+// verify_rsa_single is verify_signature for an eligible key, with `variant`'s single-shot code
+// (for a SIMD variant the exponentiation outside lanes is BoringSSL's RSA_verify_raw, faster than
+// the portable reference; all checks around it stay jwtbatch's).
 bool verify_rsa_single(const PreparedKey& key, Alg alg, std::span<const uint8_t> signing_input,
                        std::span<const uint8_t> signature,
                        const kernels::rsa::Variant& variant) noexcept;
