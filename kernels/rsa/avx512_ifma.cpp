@@ -37,6 +37,31 @@ using V = __m512i;
 inline V lo(V acc, V a, V b) { return _mm512_madd52lo_epu64(acc, a, b); }
 inline V hi(V acc, V a, V b) { return _mm512_madd52hi_epu64(acc, a, b); }
 
+// rows4 adds four rows to columns s0..s1-1: tt[s] += lo(src[s-r] b_r) + hi(src[s-r-1] b_r) for
+// r = 0..3, every index in range. The five limbs of src a column needs slide through registers,
+// so each column costs one load of src, one load and one store of tt, and eight multiply-adds.
+inline void rows4(V* tt, const V* src, int s0, int s1, const V* b) {
+  const V b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+  V w1 = src[s0 - 1], w2 = src[s0 - 2], w3 = src[s0 - 3], w4 = src[s0 - 4];
+  for (int s = s0; s < s1; ++s) {
+    const V w0 = src[s];
+    V acc = tt[s];
+    acc = lo(acc, w0, b0);
+    acc = hi(acc, w1, b0);
+    acc = lo(acc, w1, b1);
+    acc = hi(acc, w2, b1);
+    acc = lo(acc, w2, b2);
+    acc = hi(acc, w3, b2);
+    acc = lo(acc, w3, b3);
+    acc = hi(acc, w4, b3);
+    tt[s] = acc;
+    w4 = w3;
+    w3 = w2;
+    w2 = w1;
+    w1 = w0;
+  }
+}
+
 // mul_product sets t[0..2L) to the column sums of a * b (not normalised).
 template <int L>
 inline void mul_product(V* t, const V* a, const V* b) {
@@ -56,18 +81,7 @@ inline void mul_product(V* t, const V* a, const V* b) {
       }
       tt[s] = acc;
     }
-    for (int s = 5; s < L; ++s) {
-      V acc = tt[s];
-      acc = lo(acc, a[s], br[0]);
-      acc = hi(acc, a[s - 1], br[0]);
-      acc = lo(acc, a[s - 1], br[1]);
-      acc = hi(acc, a[s - 2], br[1]);
-      acc = lo(acc, a[s - 2], br[2]);
-      acc = hi(acc, a[s - 3], br[2]);
-      acc = lo(acc, a[s - 3], br[3]);
-      acc = hi(acc, a[s - 4], br[3]);
-      tt[s] = acc;
-    }
+    rows4(tt, a, 5, L, br);
 #pragma GCC unroll 4
     for (int u = 0; u < 4; ++u) {
       const int s = L + u;
@@ -114,18 +128,7 @@ inline void sqr_product(V* t, const V* a) {
       tt[s] = acc;
     }
     const int end = L - i;
-    for (int s = 8; s < end; ++s) {
-      V acc = tt[s];
-      acc = lo(acc, ai[s], br[0]);
-      acc = hi(acc, ai[s - 1], br[0]);
-      acc = lo(acc, ai[s - 1], br[1]);
-      acc = hi(acc, ai[s - 2], br[1]);
-      acc = lo(acc, ai[s - 2], br[2]);
-      acc = hi(acc, ai[s - 3], br[2]);
-      acc = lo(acc, ai[s - 3], br[3]);
-      acc = hi(acc, ai[s - 4], br[3]);
-      tt[s] = acc;
-    }
+    rows4(tt, ai, 8, end, br);
 #pragma GCC unroll 4
     for (int u = 0; u < 4; ++u) {
       const int s = end + u;
@@ -145,69 +148,63 @@ inline void sqr_product(V* t, const V* a) {
   }
 }
 
+// find_m computes the four Montgomery digits m_0..m_3 of one block from its four lowest columns
+// c[0..3] (all earlier rows already added): row r adds lo(n[s-r] m_r) and hi(n[s-r-1] m_r) to
+// column s, and a cleared column's high bits move up. Only the columns' low 52 bits decide m, so
+// the row terms are summed in parallel and the carry is added last, keeping the chain from one m to
+// the next at about ten cycles. The carry out of column 3 is added to `next` (column 4).
+inline void find_m(const V* c, V* next, const V* n, V k0, V* m) {
+  const V zero = _mm512_setzero_si512();
+  V c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+  m[0] = lo(zero, c0, k0);
+  c1 = _mm512_add_epi64(hi(c1, n[0], m[0]), lo(zero, n[1], m[0]));
+  c1 = _mm512_add_epi64(c1, _mm512_srli_epi64(lo(c0, n[0], m[0]), 52));
+  c2 = lo(hi(c2, n[1], m[0]), n[2], m[0]);
+  c3 = lo(hi(c3, n[2], m[0]), n[3], m[0]);
+  m[1] = lo(zero, c1, k0);
+  c2 = _mm512_add_epi64(c2, _mm512_add_epi64(hi(zero, n[0], m[1]), lo(zero, n[1], m[1])));
+  c2 = _mm512_add_epi64(c2, _mm512_srli_epi64(lo(c1, n[0], m[1]), 52));
+  c3 = lo(hi(c3, n[1], m[1]), n[2], m[1]);
+  m[2] = lo(zero, c2, k0);
+  c3 = _mm512_add_epi64(c3, _mm512_add_epi64(hi(zero, n[0], m[2]), lo(zero, n[1], m[2])));
+  c3 = _mm512_add_epi64(c3, _mm512_srli_epi64(lo(c2, n[0], m[2]), 52));
+  m[3] = lo(zero, c3, k0);
+  *next = _mm512_add_epi64(*next, _mm512_srli_epi64(lo(c3, n[0], m[3]), 52));
+}
+
+// reduce_column adds rows m[0..3] of one block to its column s (4 <= s <= L + 3).
+template <int L>
+inline void reduce_column(V* tt, int s, const V* n, const V* m) {
+  V acc = tt[s];
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+    if (s - r <= L - 1) acc = lo(acc, n[s - r], m[r]);
+    if (s - r - 1 <= L - 1) acc = hi(acc, n[s - r - 1], m[r]);
+  }
+  tt[s] = acc;
+}
+
 // reduce turns the column sums t[0..2L) of a product P into `out` = (P + M n) / R (normalised
-// 52-bit limbs, below 2n when P < 4n^2), M chosen limb by limb so the low L columns vanish.
+// 52-bit limbs, below 2n when P < 4n^2), M chosen limb by limb so the low L columns vanish. Rows
+// go in blocks of four; the next block's digits are found as soon as this block has reached its
+// columns (4..7), so that short serial chain overlaps the rest of this block's columns.
 template <int L>
 inline void reduce(V* out, V* t, const V* n, V k0) {
-  const V zero = _mm512_setzero_si512();
+  V m[4], next_m[4];
+  find_m(t, t + 4, n, k0, m);
   for (int i = 0; i < L; i += 4) {
     V* tt = t + i;
-    // The four m values first, on the four lowest columns: row r adds lo(n[s-r] m_r) and
-    // hi(n[s-r-1] m_r) to column s; a column's high bits move up once it is cleared.
-    V c0 = tt[0], c1 = tt[1], c2 = tt[2], c3 = tt[3];
-    const V m0 = lo(zero, c0, k0);
-    c0 = lo(c0, n[0], m0);
-    c1 = _mm512_add_epi64(c1, _mm512_srli_epi64(c0, 52));
-    c1 = hi(c1, n[0], m0);
-    c1 = lo(c1, n[1], m0);
-    c2 = hi(c2, n[1], m0);
-    c2 = lo(c2, n[2], m0);
-    c3 = hi(c3, n[2], m0);
-    c3 = lo(c3, n[3], m0);
-    const V m1 = lo(zero, c1, k0);
-    c1 = lo(c1, n[0], m1);
-    c2 = _mm512_add_epi64(c2, _mm512_srli_epi64(c1, 52));
-    c2 = hi(c2, n[0], m1);
-    c2 = lo(c2, n[1], m1);
-    c3 = hi(c3, n[1], m1);
-    c3 = lo(c3, n[2], m1);
-    const V m2 = lo(zero, c2, k0);
-    c2 = lo(c2, n[0], m2);
-    c3 = _mm512_add_epi64(c3, _mm512_srli_epi64(c2, 52));
-    c3 = hi(c3, n[0], m2);
-    c3 = lo(c3, n[1], m2);
-    const V m3 = lo(zero, c3, k0);
-    c3 = lo(c3, n[0], m3);
-    tt[4] = _mm512_add_epi64(tt[4], _mm512_srli_epi64(c3, 52));
-    const V mr[4] = {m0, m1, m2, m3};
-    // The rest of the four rows: columns 4..L+3 of this block.
-    for (int s = 4; s < L; ++s) {
-      V acc = tt[s];
-      acc = lo(acc, n[s], mr[0]);
-      acc = hi(acc, n[s - 1], mr[0]);
-      acc = lo(acc, n[s - 1], mr[1]);
-      acc = hi(acc, n[s - 2], mr[1]);
-      acc = lo(acc, n[s - 2], mr[2]);
-      acc = hi(acc, n[s - 3], mr[2]);
-      acc = lo(acc, n[s - 3], mr[3]);
-      acc = hi(acc, n[s - 4], mr[3]);
-      tt[s] = acc;
-    }
 #pragma GCC unroll 4
-    for (int u = 0; u < 4; ++u) {
-      const int s = L + u;
-      V acc = tt[s];
+    for (int s = 4; s < 8; ++s) reduce_column<L>(tt, s, n, m);
+    if (i + 4 < L) find_m(tt + 4, tt + 8, n, k0, next_m);
+    rows4(tt, n, 8, L, m);
 #pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) {
-        if (s - r <= L - 1) acc = lo(acc, n[s - r], mr[r]);
-        if (s - r - 1 <= L - 1) acc = hi(acc, n[s - r - 1], mr[r]);
-      }
-      tt[s] = acc;
-    }
+    for (int u = 0; u < 4; ++u) reduce_column<L>(tt, L + u, n, m);
+    for (int r = 0; r < 4; ++r) m[r] = next_m[r];
   }
   // Carry the high column L..2L-1 sums into 52-bit limbs.
   const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
-  V carry = zero;
+  V carry = _mm512_setzero_si512();
   for (int j = 0; j < L; ++j) {
     const V v = _mm512_add_epi64(t[L + j], carry);
     out[j] = _mm512_and_si512(v, mask);
@@ -229,15 +226,24 @@ inline void ams(V* out, const V* a, const V* n, V k0) {
   reduce<L>(out, t, n, k0);
 }
 
-// be_to_52 writes the big-endian `len`-byte number `in` as L 52-bit limbs into lane `lane` of the
-// lane-major array `out` (out[8 j + lane] = limb j).
+// be_to_52 writes the big-endian `len`-byte number `in` (len a multiple of 8) as num52 52-bit
+// limbs into lane `lane` of the lane-major array `out` (out[8 j + lane] = limb j): whole 64-bit
+// words first (one byte swap each), then each limb from at most two of them.
 void be_to_52(const uint8_t* in, size_t len, int num52, uint64_t* out, int lane) {
-  for (int j = 0; j < num52; ++j) out[8 * j + lane] = 0;
-  for (size_t i = 0; i < len; ++i) {
-    const size_t bit = 8 * (len - 1 - i);
-    const size_t j = bit / 52, sh = bit % 52;
-    out[8 * j + lane] |= (static_cast<uint64_t>(in[i]) << sh) & ((uint64_t{1} << 52) - 1);
-    if (sh > 44) out[8 * (j + 1) + lane] |= static_cast<uint64_t>(in[i]) >> (52 - sh);
+  uint64_t w[kMaxLimbs64 + 2];
+  const size_t num64 = len / 8;
+  for (size_t i = 0; i < num64; ++i) {
+    uint64_t v;
+    __builtin_memcpy(&v, in + len - 8 * (i + 1), 8);
+    w[i] = __builtin_bswap64(v);
+  }
+  w[num64] = 0;
+  w[num64 + 1] = 0;
+  for (int j = 0; j < num52; ++j) {
+    const size_t bit = 52 * static_cast<size_t>(j), k = bit / 64, sh = bit % 64;
+    uint64_t v = k <= num64 ? w[k] >> sh : 0;
+    if (sh > 12 && k + 1 <= num64) v |= w[k + 1] << (64 - sh);
+    out[8 * j + lane] = v & ((uint64_t{1} << 52) - 1);
   }
 }
 
