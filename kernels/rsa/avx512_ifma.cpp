@@ -37,170 +37,170 @@ using V = __m512i;
 inline V lo(V acc, V a, V b) { return _mm512_madd52lo_epu64(acc, a, b); }
 inline V hi(V acc, V a, V b) { return _mm512_madd52hi_epu64(acc, a, b); }
 
-// rows4 adds four rows to columns s0..s1-1: tt[s] += lo(src[s-r] b_r) + hi(src[s-r-1] b_r) for
-// r = 0..3, every index in range. The five limbs of src a column needs slide through registers,
-// so each column costs one load of src, one load and one store of tt, and eight multiply-adds.
-inline void rows4(V* tt, const V* src, int s0, int s1, const V* b) {
-  const V b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-  V w1 = src[s0 - 1], w2 = src[s0 - 2], w3 = src[s0 - 3], w4 = src[s0 - 4];
+// clear zeroes `num` words with vector stores. The empty asm hides the zero from the compiler,
+// which would otherwise turn the loop into `rep stos` (measured: three times slower here).
+inline void clear(V* t, int num) {
+  V zero = _mm512_setzero_si512();
+  __asm__("" : "+v"(zero));
+  for (int k = 0; k < num; ++k) t[k] = zero;
+}
+
+// Blocks of B rows (B = 8 when the limb count allows, else 4): column s of a block gets
+// lo(src[s-r] b_r) and hi(src[s-r-1] b_r) for r = 0..B-1, so a column word is loaded and stored
+// once per B rows. `rows` does the columns where every index is in range; `column` the few at the
+// edges, with the range given (constant after unrolling). With Fresh, the column is written, not
+// added to: the product code knows which block touches a column first (block 0's columns, and
+// each block's last B columns, which tile the top half), so t needs almost no clearing.
+
+// rows adds B rows to columns s0..s1-1 (all indices in range). The B + 1 limbs of src a column
+// needs slide through registers: one load of src, one load and one store of tt per column.
+template <int B, bool Fresh = false>
+inline void rows(V* tt, const V* src, int s0, int s1, const V* b) {
+  V br[B], w[B + 1];
+#pragma GCC unroll 8
+  for (int r = 0; r < B; ++r) br[r] = b[r];
+#pragma GCC unroll 8
+  for (int r = 1; r <= B; ++r) w[r] = src[s0 - r];
   for (int s = s0; s < s1; ++s) {
-    const V w0 = src[s];
-    V acc = tt[s];
-    acc = lo(acc, w0, b0);
-    acc = hi(acc, w1, b0);
-    acc = lo(acc, w1, b1);
-    acc = hi(acc, w2, b1);
-    acc = lo(acc, w2, b2);
-    acc = hi(acc, w3, b2);
-    acc = lo(acc, w3, b3);
-    acc = hi(acc, w4, b3);
+    w[0] = src[s];
+    V acc = Fresh ? _mm512_setzero_si512() : tt[s];
+#pragma GCC unroll 8
+    for (int r = 0; r < B; ++r) {
+      acc = lo(acc, w[r], br[r]);
+      acc = hi(acc, w[r + 1], br[r]);
+    }
     tt[s] = acc;
-    w4 = w3;
-    w3 = w2;
-    w2 = w1;
-    w1 = w0;
+#pragma GCC unroll 8
+    for (int r = B; r > 0; --r) w[r] = w[r - 1];
   }
+}
+
+// column adds B rows to column s, taking only src indices in [lo_idx, hi_idx].
+template <int B, bool Fresh = false>
+inline void column(V* tt, int s, const V* src, const V* b, int lo_idx, int hi_idx) {
+  V acc = Fresh ? _mm512_setzero_si512() : tt[s];
+#pragma GCC unroll 8
+  for (int r = 0; r < B; ++r) {
+    if (s - r >= lo_idx && s - r <= hi_idx) acc = lo(acc, src[s - r], b[r]);
+    if (s - r - 1 >= lo_idx && s - r - 1 <= hi_idx) acc = hi(acc, src[s - r - 1], b[r]);
+  }
+  tt[s] = acc;
 }
 
 // mul_product sets t[0..2L) to the column sums of a * b (not normalised).
-template <int L>
+template <int L, int B>
 inline void mul_product(V* t, const V* a, const V* b) {
-  const V zero = _mm512_setzero_si512();
-  for (int k = 0; k < 2 * L; ++k) t[k] = zero;
-  for (int i = 0; i < L; i += 4) {
-    const V br[4] = {b[i], b[i + 1], b[i + 2], b[i + 3]};
+  // Block 0 writes columns 0..L+B-1; block i's last B columns, i+L..i+L+B-1, are new too.
+  for (int i = 0; i < L; i += B) {
     V* tt = t + i;
-    // Column s of this block gets lo(a[s-r] b_r) and hi(a[s-r-1] b_r) for the indices in range.
-#pragma GCC unroll 5
-    for (int s = 0; s < 5; ++s) {
-      V acc = tt[s];
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) {
-        if (s - r >= 0) acc = lo(acc, a[s - r], br[r]);
-        if (s - r - 1 >= 0) acc = hi(acc, a[s - r - 1], br[r]);
-      }
-      tt[s] = acc;
+    const V* br = b + i;
+    if (i == 0) {
+#pragma GCC unroll 9
+      for (int s = 0; s <= B; ++s) column<B, true>(tt, s, a, br, 0, L - 1);
+      rows<B, true>(tt, a, B + 1, L, br);
+    } else {
+#pragma GCC unroll 9
+      for (int s = 0; s <= B; ++s) column<B>(tt, s, a, br, 0, L - 1);
+      rows<B>(tt, a, B + 1, L, br);
     }
-    rows4(tt, a, 5, L, br);
-#pragma GCC unroll 4
-    for (int u = 0; u < 4; ++u) {
-      const int s = L + u;
-      V acc = tt[s];
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) {
-        if (s - r <= L - 1) acc = lo(acc, a[s - r], br[r]);
-        if (s - r - 1 <= L - 1) acc = hi(acc, a[s - r - 1], br[r]);
-      }
-      tt[s] = acc;
-    }
+#pragma GCC unroll 8
+    for (int s = L; s < L + B; ++s) column<B, true>(tt, s, a, br, 0, L - 1);
   }
 }
 
-// sqr_product sets t[0..2L) to the column sums of a * a (not normalised).
-template <int L>
+// sqr_product sets t[0..2L) to the column sums of a * a (not normalised): each product of two
+// different limbs once, then everything doubled and the squares added.
+template <int L, int B>
 inline void sqr_product(V* t, const V* a) {
-  const V zero = _mm512_setzero_si512();
-  for (int k = 0; k < 2 * L; ++k) t[k] = zero;
-  for (int i = 0; i < L; i += 4) {
-    const V br[4] = {a[i], a[i + 1], a[i + 2], a[i + 3]};
+  // Columns first touched by block 0's rows and by each block's last B columns (which tile
+  // L..2L-B-1) are written there; only the low 2B (block 0's own pairs) and the top B (the last
+  // block's own pairs) need clearing.
+  clear(t, 2 * B);
+  clear(t + 2 * L - B, B);
+  for (int i = 0; i < L; i += B) {
+    const V* br = a + i;
     V* tt = t + 2 * i;  // a[i + r] * a[i + q] lands in column r + q of tt
-    // Pairs inside the block, each once.
-#pragma GCC unroll 4
-    for (int r = 0; r < 4; ++r) {
-#pragma GCC unroll 4
-      for (int q = r + 1; q < 4; ++q) {
+    // Pairs inside the block.
+#pragma GCC unroll 8
+    for (int r = 0; r < B; ++r) {
+#pragma GCC unroll 8
+      for (int q = r + 1; q < B; ++q) {
         tt[r + q] = lo(tt[r + q], br[r], br[q]);
         tt[r + q + 1] = hi(tt[r + q + 1], br[r], br[q]);
       }
     }
-    if (i + 8 > L) continue;  // the last block has no later limbs
-    // Pairs a[j] * a[i + r] with j >= i + 4: column s gets lo(ai[s-r] b_r) for 4 <= s-r <= L-1-i
-    // and hi(ai[s-r-1] b_r) for 4 <= s-r-1 <= L-1-i.
+    if (i + B >= L) continue;  // the last block has no later limbs
+    // Pairs a[i + j] * a[i + r] with B <= j <= L-1-i: column s of tt gets ai[s-r] and ai[s-r-1].
     const V* ai = a + i;
-#pragma GCC unroll 4
-    for (int s = 4; s < 8; ++s) {
-      V acc = tt[s];
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) {
-        if (s - r >= 4) acc = lo(acc, ai[s - r], br[r]);
-        if (s - r - 1 >= 4) acc = hi(acc, ai[s - r - 1], br[r]);
-      }
-      tt[s] = acc;
+    const int end = L - i;  // >= 2B
+#pragma GCC unroll 8
+    for (int s = B; s < 2 * B; ++s) column<B>(tt, s, ai, br, B, 2 * B - 1);
+    if (i == 0) {
+      rows<B, true>(tt, ai, 2 * B, end, br);
+    } else {
+      rows<B>(tt, ai, 2 * B, end, br);
     }
-    const int end = L - i;
-    rows4(tt, ai, 8, end, br);
-#pragma GCC unroll 4
-    for (int u = 0; u < 4; ++u) {
-      const int s = end + u;
-      V acc = tt[s];
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) {
-        if (r >= u + 1) acc = lo(acc, ai[s - r], br[r]);
-        if (r >= u) acc = hi(acc, ai[s - r - 1], br[r]);
+#pragma GCC unroll 8
+    for (int u = 0; u < B; ++u) {
+      // Column end + u: ai[end + u - r] is in range iff r >= u + 1, ai[end + u - r - 1] iff r >= u.
+      V acc = _mm512_setzero_si512();
+#pragma GCC unroll 8
+      for (int r = 0; r < B; ++r) {
+        if (r >= u + 1) acc = lo(acc, ai[end + u - r], br[r]);
+        if (r >= u) acc = hi(acc, ai[end + u - r - 1], br[r]);
       }
-      tt[s] = acc;
+      tt[end + u] = acc;
     }
   }
-  // Double the off-diagonal sums and add the squares a[j]^2 at column 2j.
   for (int j = 0; j < L; ++j) {
     t[2 * j] = lo(_mm512_add_epi64(t[2 * j], t[2 * j]), a[j], a[j]);
     t[2 * j + 1] = hi(_mm512_add_epi64(t[2 * j + 1], t[2 * j + 1]), a[j], a[j]);
   }
 }
 
-// find_m computes the four Montgomery digits m_0..m_3 of one block from its four lowest columns
-// c[0..3] (all earlier rows already added): row r adds lo(n[s-r] m_r) and hi(n[s-r-1] m_r) to
-// column s, and a cleared column's high bits move up. Only the columns' low 52 bits decide m, so
-// the row terms are summed in parallel and the carry is added last, keeping the chain from one m to
-// the next at about ten cycles. The carry out of column 3 is added to `next` (column 4).
-inline void find_m(const V* c, V* next, const V* n, V k0, V* m) {
+// find_m computes the B Montgomery digits of one block from its B lowest columns c[0..B-1] (all
+// earlier rows already added): row r adds lo(n[s-r] m_r) and hi(n[s-r-1] m_r) to column s, and a
+// cleared column's high bits move up. Only a column's low 52 bits decide its digit, so the next
+// column's row terms are summed in parallel and the carry added last (about ten cycles from one
+// digit to the next). The carry out of column B-1 is added to `*next` (column B).
+template <int B>
+inline void find_m(const V* tt, V* next, const V* n, V k0, V* m) {
   const V zero = _mm512_setzero_si512();
-  V c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
-  m[0] = lo(zero, c0, k0);
-  c1 = _mm512_add_epi64(hi(c1, n[0], m[0]), lo(zero, n[1], m[0]));
-  c1 = _mm512_add_epi64(c1, _mm512_srli_epi64(lo(c0, n[0], m[0]), 52));
-  c2 = lo(hi(c2, n[1], m[0]), n[2], m[0]);
-  c3 = lo(hi(c3, n[2], m[0]), n[3], m[0]);
-  m[1] = lo(zero, c1, k0);
-  c2 = _mm512_add_epi64(c2, _mm512_add_epi64(hi(zero, n[0], m[1]), lo(zero, n[1], m[1])));
-  c2 = _mm512_add_epi64(c2, _mm512_srli_epi64(lo(c1, n[0], m[1]), 52));
-  c3 = lo(hi(c3, n[1], m[1]), n[2], m[1]);
-  m[2] = lo(zero, c2, k0);
-  c3 = _mm512_add_epi64(c3, _mm512_add_epi64(hi(zero, n[0], m[2]), lo(zero, n[1], m[2])));
-  c3 = _mm512_add_epi64(c3, _mm512_srli_epi64(lo(c2, n[0], m[2]), 52));
-  m[3] = lo(zero, c3, k0);
-  *next = _mm512_add_epi64(*next, _mm512_srli_epi64(lo(c3, n[0], m[3]), 52));
-}
-
-// reduce_column adds rows m[0..3] of one block to its column s (4 <= s <= L + 3).
-template <int L>
-inline void reduce_column(V* tt, int s, const V* n, const V* m) {
-  V acc = tt[s];
-#pragma GCC unroll 4
-  for (int r = 0; r < 4; ++r) {
-    if (s - r <= L - 1) acc = lo(acc, n[s - r], m[r]);
-    if (s - r - 1 <= L - 1) acc = hi(acc, n[s - r - 1], m[r]);
+  V c[B];
+#pragma GCC unroll 8
+  for (int q = 0; q < B; ++q) c[q] = tt[q];
+#pragma GCC unroll 8
+  for (int r = 0; r < B; ++r) {
+    m[r] = lo(zero, c[r], k0);
+    const V carry = _mm512_srli_epi64(lo(c[r], n[0], m[r]), 52);
+    if (r + 1 == B) {
+      *next = _mm512_add_epi64(*next, carry);
+      break;
+    }
+    c[r + 1] = _mm512_add_epi64(_mm512_add_epi64(c[r + 1], carry),
+                                _mm512_add_epi64(hi(zero, n[0], m[r]), lo(zero, n[1], m[r])));
+#pragma GCC unroll 8
+    for (int q = r + 2; q < B; ++q) c[q] = lo(hi(c[q], n[q - r - 1], m[r]), n[q - r], m[r]);
   }
-  tt[s] = acc;
 }
 
 // reduce turns the column sums t[0..2L) of a product P into `out` = (P + M n) / R (normalised
-// 52-bit limbs, below 2n when P < 4n^2), M chosen limb by limb so the low L columns vanish. Rows
-// go in blocks of four; the next block's digits are found as soon as this block has reached its
-// columns (4..7), so that short serial chain overlaps the rest of this block's columns.
-template <int L>
+// 52-bit limbs, below 2n when P < 4n^2), M chosen limb by limb so the low L columns vanish. The
+// next block's digits are found as soon as this block has reached its columns B..2B-1, so that
+// short serial chain overlaps the rest of this block's columns.
+template <int L, int B>
 inline void reduce(V* out, V* t, const V* n, V k0) {
-  V m[4], next_m[4];
-  find_m(t, t + 4, n, k0, m);
-  for (int i = 0; i < L; i += 4) {
+  V m[B], next_m[B];
+  find_m<B>(t, t + B, n, k0, m);
+  for (int i = 0; i < L; i += B) {
     V* tt = t + i;
-#pragma GCC unroll 4
-    for (int s = 4; s < 8; ++s) reduce_column<L>(tt, s, n, m);
-    if (i + 4 < L) find_m(tt + 4, tt + 8, n, k0, next_m);
-    rows4(tt, n, 8, L, m);
-#pragma GCC unroll 4
-    for (int u = 0; u < 4; ++u) reduce_column<L>(tt, L + u, n, m);
-    for (int r = 0; r < 4; ++r) m[r] = next_m[r];
+    rows<B>(tt, n, B, 2 * B, m);
+    if (i + B < L) find_m<B>(tt + B, tt + 2 * B, n, k0, next_m);
+    rows<B>(tt, n, 2 * B, L, m);
+#pragma GCC unroll 8
+    for (int s = L; s < L + B; ++s) column<B>(tt, s, n, m, 0, L - 1);
+#pragma GCC unroll 8
+    for (int r = 0; r < B; ++r) m[r] = next_m[r];
   }
   // Carry the high column L..2L-1 sums into 52-bit limbs.
   const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
@@ -212,18 +212,18 @@ inline void reduce(V* out, V* t, const V* n, V k0) {
   }
 }
 
-template <int L>
+template <int L, int B>
 inline void amm(V* out, const V* a, const V* b, const V* n, V k0) {
   V t[2 * L];
-  mul_product<L>(t, a, b);
-  reduce<L>(out, t, n, k0);
+  mul_product<L, B>(t, a, b);
+  reduce<L, B>(out, t, n, k0);
 }
 
-template <int L>
+template <int L, int B>
 inline void ams(V* out, const V* a, const V* n, V k0) {
   V t[2 * L];
-  sqr_product<L>(t, a);
-  reduce<L>(out, t, n, k0);
+  sqr_product<L, B>(t, a);
+  reduce<L, B>(out, t, n, k0);
 }
 
 // be_to_52 writes the big-endian `len`-byte number `in` (len a multiple of 8) as num52 52-bit
@@ -279,7 +279,7 @@ void lane_out(const uint64_t* x, int num52, const Key& key, int lane, uint8_t* o
       out[key.n_len - 8 * (i + 1) + b] = static_cast<uint8_t>(w[i] >> (56 - 8 * b));
 }
 
-template <int L>
+template <int L, int B = (L % 8 == 0 ? 8 : 4)>
 void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
            size_t num_lanes) {
   alignas(64) uint64_t buf[L * 8];
@@ -304,16 +304,16 @@ void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
   }
   for (int j = 0; j < L; ++j) a[j] = _mm512_load_si512(buf + 8 * j);
 
-  amm<L>(aR, a, x, n, k0);  // s R
+  amm<L, B>(aR, a, x, n, k0);  // s R
   for (int j = 0; j < L; ++j) x[j] = aR[j];
   const uint64_t e = keys[0]->e;
   const int top = 63 - __builtin_clzll(e);
   for (int bit = top - 1; bit >= 1; --bit) {
-    ams<L>(x, x, n, k0);
-    if ((e >> bit) & 1) amm<L>(x, x, aR, n, k0);
+    ams<L, B>(x, x, n, k0);
+    if ((e >> bit) & 1) amm<L, B>(x, x, aR, n, k0);
   }
-  ams<L>(x, x, n, k0);     // s^(e-1) R
-  amm<L>(x, x, a, n, k0);  // s^e (+ n, maybe)
+  ams<L, B>(x, x, n, k0);     // s^(e-1) R
+  amm<L, B>(x, x, a, n, k0);  // s^e (+ n, maybe)
 
   for (int j = 0; j < L; ++j) _mm512_store_si512(buf + 8 * j, x[j]);
   for (size_t lane = 0; lane < num_lanes; ++lane)
