@@ -250,7 +250,8 @@ void be_to_52(const uint8_t* in, size_t len, int num52, uint64_t* out, int lane)
 // lane_out reads lane `lane` of the result (below 2n), reduces it below n and writes it big-endian.
 void lane_out(const uint64_t* x, int num52, const Key& key, int lane, uint8_t* out) {
   const size_t num64 = key.num_limbs64;
-  uint64_t w[kMaxLimbs64 + 1] = {};
+  uint64_t w[kMaxLimbs64 + 1];
+  for (size_t i = 0; i <= num64; ++i) w[i] = 0;
   for (int j = 0; j < num52; ++j) {
     const uint64_t v = x[8 * j + lane];
     const size_t bit = 52 * static_cast<size_t>(j), k = bit / 64, sh = bit % 64;
@@ -274,9 +275,10 @@ void lane_out(const uint64_t* x, int num52, const Key& key, int lane, uint8_t* o
       w[i] = d;
     }
   }
-  for (size_t i = 0; i < num64; ++i)
-    for (size_t b = 0; b < 8; ++b)
-      out[key.n_len - 8 * (i + 1) + b] = static_cast<uint8_t>(w[i] >> (56 - 8 * b));
+  for (size_t i = 0; i < num64; ++i) {
+    const uint64_t be = __builtin_bswap64(w[i]);
+    __builtin_memcpy(out + key.n_len - 8 * (i + 1), &be, 8);
+  }
 }
 
 template <int L, int B = (L % 8 == 0 ? 8 : 4)>
@@ -305,14 +307,15 @@ void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
   for (int j = 0; j < L; ++j) a[j] = _mm512_load_si512(buf + 8 * j);
 
   amm<L, B>(aR, a, x, n, k0);  // s R
-  for (int j = 0; j < L; ++j) x[j] = aR[j];
   const uint64_t e = keys[0]->e;
   const int top = 63 - __builtin_clzll(e);
+  const V* cur = aR;  // the running power, s R until the first squaring
   for (int bit = top - 1; bit >= 1; --bit) {
-    ams<L, B>(x, x, n, k0);
+    ams<L, B>(x, cur, n, k0);
+    cur = x;
     if ((e >> bit) & 1) amm<L, B>(x, x, aR, n, k0);
   }
-  ams<L, B>(x, x, n, k0);     // s^(e-1) R
+  ams<L, B>(x, cur, n, k0);   // s^(e-1) R
   amm<L, B>(x, x, a, n, k0);  // s^e (+ n, maybe)
 
   for (int j = 0; j < L; ++j) _mm512_store_si512(buf + 8 * j, x[j]);
