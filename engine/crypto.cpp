@@ -25,6 +25,7 @@
 #include <openssl/pem.h>
 
 #include "engine/force_boringssl.hpp"
+#include "kernels/ed25519/ed25519.hpp"
 #include "engine/sig_rsa.hpp"
 #include "kernels/rsa/rsa.hpp"
 
@@ -475,6 +476,10 @@ std::optional<PreparedKey> prepare_ed25519(std::span<const uint8_t> public_key, 
   key.family = KeyFamily::okp;
   key.algs = wanted;
   std::copy(public_key.begin(), public_key.end(), key.ed25519.begin());
+  // The kernel's table of multiples of -A (about 60 KiB), built now, never per token. It decodes
+  // A as ED25519_verify does, so it cannot refuse a key that passed the checks above.
+  key.ed25519_kernel = kernels::ed25519::prepare_public_key(public_key.first<32>());
+  if (!key.ed25519_kernel) return fail(out_why, "Ed25519 key does not decode to a curve point");
   ERR_clear_error();  // leave the queue as empty as on every other path
   return key;
 }
@@ -607,6 +612,11 @@ bool verify_signature(const PreparedKey& key, Alg alg, std::span<const uint8_t> 
     case Alg::eddsa:
       // ED25519_verify rejects S >= L itself; keys that do not decode were refused at load.
       if (key.family != KeyFamily::okp) return false;
+      if (key.ed25519_kernel && !force_boringssl()) {
+        // The kernel's single-shot path: ED25519_verify's verdict with the key's table.
+        return kernels::ed25519::verify_scalar(*key.ed25519_kernel, signing_input,
+                                               signature.first<kernels::ed25519::kSignatureLen>());
+      }
       if (ED25519_verify(signing_input.data(), signing_input.size(), signature.data(),
                          key.ed25519.data()) != 1) {
         ERR_clear_error();

@@ -16,12 +16,17 @@
 #include <string_view>
 
 #include <openssl/ec_key.h>
+#include <openssl/mem.h>
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include "jwtbatch/keyset.hpp"
 #include "jwtbatch/status.hpp"
+
+namespace jwtbatch::kernels::ed25519 {
+struct PublicKey;  // kernels/ed25519/ed25519.hpp
+}  // namespace jwtbatch::kernels::ed25519
 
 namespace jwtbatch::kernels::rsa {
 struct Key;
@@ -45,6 +50,11 @@ struct HmacKey {
   SHA256_CTX inner256, outer256;
   SHA512_CTX inner384, outer384;
   SHA512_CTX inner512, outer512;
+  // The states are as good as the secret: wiped when the key set goes away.
+  HmacKey() = default;
+  HmacKey(const HmacKey&) = delete;
+  HmacKey& operator=(const HmacKey&) = delete;
+  ~HmacKey() { OPENSSL_cleanse(this, sizeof *this); }
 };
 
 // PreparedKey is one usable verification key. Exactly the member of its family is set.
@@ -60,6 +70,8 @@ struct PreparedKey {
   bssl::UniquePtr<EC_KEY> ec;
   Curve curve = Curve::p256;
   std::array<uint8_t, 32> ed25519{};
+  // The Ed25519 kernel's prepared key (table of multiples of -A), set by prepare_ed25519.
+  std::shared_ptr<const kernels::ed25519::PublicKey> ed25519_kernel;
 };
 
 // family_algs returns every algorithm of `family` (for EC: the one algorithm of `curve`).
@@ -123,6 +135,7 @@ struct SigJob {
   std::span<const uint8_t> signing_input;
   std::span<const uint8_t> signature;
   bool valid = false;
+  bool handled = false;  // set by a batch kernel that claimed the job (valid is then final)
 };
 
 // verify_signatures sets `valid` of every job, as verify_signature would. Jobs may mix keys and

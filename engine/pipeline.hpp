@@ -49,6 +49,9 @@ class Arena {
     return p;
   }
   size_t remaining() const { return buf_.size() - used_; }
+  // mark and rewind let a benchmark rerun one stage over the same chunk.
+  size_t mark() const { return used_; }
+  void rewind(size_t mark) { used_ = mark; }
 
  private:
   std::vector<uint8_t> buf_;

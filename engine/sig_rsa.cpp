@@ -173,11 +173,11 @@ bool precheck(const SigJob& job, const krsa::Key& k) {
 }
 
 void finish(Lane& lane) {
-  const SigJob& job = *lane.job;
+  SigJob& job = *lane.job;
   const krsa::Key& k = *job.key->rsa_kernel;
   const size_t h_len = rsa_alg(job.alg).hash_len;
-  lane.job->valid = rsa_check_encoding(job.alg, k.num_bits, {lane.em, k.n_len},
-                                       {lane.digest, h_len});
+  job.valid = rsa_check_encoding(job.alg, k.num_bits, {lane.em, k.n_len}, {lane.digest, h_len});
+  job.handled = true;
 }
 
 // single_op computes s^e mod n for one signature outside the lanes. For a SIMD variant that is
@@ -221,6 +221,7 @@ bool admit(SigJob& job, Lane& lane) {
   const krsa::Key& k = *job.key->rsa_kernel;
   if (!precheck(job, k)) {
     job.valid = false;
+    job.handled = true;
     return false;
   }
   lane.job = &job;
@@ -294,6 +295,7 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
   for (SigJob& job : jobs) {
     if (!rsa_kernel_eligible(job) || group_of(*job.key->rsa_kernel) != kMaxGroups) continue;
     job.valid = verify_rsa_single(*job.key, job.alg, job.signing_input, job.signature, variant);
+    job.handled = true;
   }
 }
 

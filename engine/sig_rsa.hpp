@@ -20,7 +20,8 @@ bool rsa_kernel_eligible(const SigJob& job) noexcept;
 // not forced (force_boringssl.hpp).
 bool rsa_kernel_takes(const SigJob& job) noexcept;
 
-// verify_rsa_jobs sets `valid` of every job that rsa_kernel_takes and leaves the others alone.
+// verify_rsa_jobs sets `valid` (and `handled`) of every job that rsa_kernel_takes and leaves the
+// others alone.
 // Jobs are grouped by modulus length and exponent; each group fills the kernel's lanes across keys,
 // and a remainder below the variant's break-even goes one signature at a time. No allocation.
 void verify_rsa_jobs(std::span<SigJob> jobs) noexcept;

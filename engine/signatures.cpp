@@ -2,15 +2,16 @@
 // kernels (kernels/rsa, kernels/p256, kernels/ed25519) take their families' jobs here; everything
 // else goes one job at a time through verify_signature.
 #include "engine/crypto.hpp"
+#include "engine/sig_ed25519.hpp"
 #include "engine/sig_rsa.hpp"
 
 namespace jwtbatch::engine {
 
 void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
-  verify_rsa_jobs(jobs);  // RS*/PS* of keys with an RSA kernel context, in lanes
+  claim_ed25519_jobs(jobs);  // EdDSA with kernel keys, in SIMD lanes
+  verify_rsa_jobs(jobs);     // RS*/PS* of keys with an RSA kernel context, in SIMD lanes
   for (SigJob& job : jobs) {
-    if (rsa_kernel_takes(job)) continue;
-    job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
+    if (!job.handled) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
   }
 }
 

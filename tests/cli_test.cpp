@@ -257,3 +257,26 @@ TEST_F(CliTest, Inspect) {
 
 }  // namespace
 }  // namespace jwtbatch
+
+namespace jwtbatch {
+namespace {
+
+// The bundled demo corpus: every verdict of `jwtbatch verify` equals what the generator expected
+// (written independently, from how it built each token), at one thread and at all.
+TEST_F(CliTest, DemoCorpusVerdictsMatchExpected) {
+  const fs::path demo = fs::path(JWTBATCH_SOURCE_DIR) / "corpus" / "demo";
+  const std::vector<std::string> expected = lines(slurp(demo / "expected.txt"));
+  ASSERT_GT(expected.size(), 800u);
+  for (const char* threads : {"--threads 1", ""}) {
+    CliRun r = run("verify --jwks " + (demo / "jwks.json").string() +
+                   " --now 1767225600 --iss https://issuer.example.com --aud https://api.example.com " + threads + " " +
+                   (demo / "tokens.txt").string());
+    ASSERT_EQ(r.rc, 0) << r.err;
+    const std::vector<std::string> out = lines(r.out);
+    ASSERT_EQ(out.size(), expected.size());
+    for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(status_of(out[i]), expected[i]) << "token " << i << ": " << out[i];
+  }
+}
+
+}  // namespace
+}  // namespace jwtbatch

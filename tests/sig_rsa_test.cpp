@@ -535,8 +535,10 @@ TEST(SigRsaIntegration, VerifySignaturesMatchesBoringSslOnMixedJobs) {
     EXPECT_EQ(verify_signature(*cs[i].key->prepared, cs[i].alg, as_bytes(cs[i].msg), cs[i].sig, scratch),
               cs[i].expect_valid);
     EXPECT_EQ(rsa_kernel_takes(jobs[i]), !force_boringssl());
+    EXPECT_EQ(jobs[i].handled, !force_boringssl()) << "claimed jobs are marked handled";
   }
   EXPECT_FALSE(jobs.back().valid) << "the HMAC job went through the loop";
+  EXPECT_FALSE(jobs.back().handled);
   EXPECT_FALSE(rsa_kernel_takes(jobs.back()));
 }
 

@@ -11,11 +11,11 @@ cmake --build build -j"$jobs" --target jwtbatch_cli
 demo=corpus/demo
 # The corpus was generated for a fixed time, issuer and audience (corpus/demo/manifest.json).
 build/tools/jwtbatch verify --jwks "$demo/jwks.json" --now 1767225600 \
-  --iss https://issuer.example --aud api.example --stats "$demo/tokens.txt" > build/demo-verdicts.jsonl
+  --iss https://issuer.example.com --aud https://api.example.com --stats "$demo/tokens.txt" > build/demo-verdicts.jsonl
 echo "verdicts written to build/demo-verdicts.jsonl; counts by status:"
-sed -e 's/.*"status":"\([a-z_]*\)".*/\1/' build/demo-verdicts.jsonl | sort | uniq -c | sort -rn
+sed -e 's/.*"status":"\([a-z0-9_]*\)".*/\1/' build/demo-verdicts.jsonl | sort | uniq -c | sort -rn
 if [ -f "$demo/expected.txt" ]; then
-  got=$(sed -e 's/.*"status":"\([a-z_]*\)".*/\1/' build/demo-verdicts.jsonl)
+  got=$(sed -e 's/.*"status":"\([a-z0-9_]*\)".*/\1/' build/demo-verdicts.jsonl)
   if [ "$got" = "$(cat "$demo/expected.txt")" ]; then
     echo "all $(wc -l < "$demo/expected.txt") verdicts match corpus/demo/expected.txt"
   else

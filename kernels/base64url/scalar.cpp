@@ -12,15 +12,10 @@ constexpr uint8_t kInvalid = 0xff;
 constexpr std::array<uint8_t, 256> make_decode_table() {
   std::array<uint8_t, 256> t{};
   for (auto& v : t) v = kInvalid;
-  for (int i = 0; i < 26; ++i) t['A' + i] = static_cast<uint8_t>(i);
-  for (int i = 0; i < 26; ++i) t['a' + i] = static_cast<uint8_t>(26 + i);
-  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<uint8_t>(52 + i);
-  t['-'] = 62;
-  t['_'] = 63;
+  for (int v = 0; v < 64; ++v) t[static_cast<uint8_t>(kBase64urlAlphabet[v])] = static_cast<uint8_t>(v);
   return t;
 }
 constexpr std::array<uint8_t, 256> kDecode = make_decode_table();
-constexpr char kEncode[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 }  // namespace
 
@@ -64,25 +59,45 @@ DecodeResult base64url_decode_scalar(std::span<const char> in, std::span<uint8_t
   return {DecodeStatus::ok, o};
 }
 
+DecodeResult base64url_decode_scalar_from(std::span<const char> in, std::span<uint8_t> out,
+                                          size_t pos) noexcept {
+  const size_t written = pos / 4 * 3;
+  DecodeResult r = base64url_decode_scalar(in.subspan(pos), out.subspan(written));
+  switch (r.status) {
+    case DecodeStatus::ok: r.count += written; break;
+    case DecodeStatus::bad_char:
+    case DecodeStatus::bad_trailing: r.count += pos; break;
+    case DecodeStatus::bad_length:
+    case DecodeStatus::out_too_small: r.count = in.size(); break;
+  }
+  return r;
+}
+
+size_t base64url_encode_scalar_from(std::span<const uint8_t> in, std::span<char> out,
+                                    size_t pos) noexcept {
+  const size_t written = pos / 3 * 4;
+  return written + base64url_encode_scalar(in.subspan(pos), out.subspan(written));
+}
+
 size_t base64url_encode_scalar(std::span<const uint8_t> in, std::span<char> out) noexcept {
   const size_t n = in.size();
   size_t i = 0, o = 0;
   for (; i + 3 <= n; i += 3) {
     uint32_t v = uint32_t{in[i]} << 16 | uint32_t{in[i + 1]} << 8 | in[i + 2];
-    out[o++] = kEncode[v >> 18 & 63];
-    out[o++] = kEncode[v >> 12 & 63];
-    out[o++] = kEncode[v >> 6 & 63];
-    out[o++] = kEncode[v & 63];
+    out[o++] = kBase64urlAlphabet[v >> 18 & 63];
+    out[o++] = kBase64urlAlphabet[v >> 12 & 63];
+    out[o++] = kBase64urlAlphabet[v >> 6 & 63];
+    out[o++] = kBase64urlAlphabet[v & 63];
   }
   if (n - i == 1) {
     uint32_t v = uint32_t{in[i]} << 16;
-    out[o++] = kEncode[v >> 18 & 63];
-    out[o++] = kEncode[v >> 12 & 63];
+    out[o++] = kBase64urlAlphabet[v >> 18 & 63];
+    out[o++] = kBase64urlAlphabet[v >> 12 & 63];
   } else if (n - i == 2) {
     uint32_t v = uint32_t{in[i]} << 16 | uint32_t{in[i + 1]} << 8;
-    out[o++] = kEncode[v >> 18 & 63];
-    out[o++] = kEncode[v >> 12 & 63];
-    out[o++] = kEncode[v >> 6 & 63];
+    out[o++] = kBase64urlAlphabet[v >> 18 & 63];
+    out[o++] = kBase64urlAlphabet[v >> 12 & 63];
+    out[o++] = kBase64urlAlphabet[v >> 6 & 63];
   }
   return o;
 }
