@@ -30,6 +30,8 @@
 
 #include "engine/force_boringssl.hpp"
 #include "kernels/ed25519/ed25519.hpp"
+#include "engine/sig_rsa.hpp"
+#include "kernels/rsa/rsa.hpp"
 
 namespace jwtbatch::engine {
 namespace {
@@ -426,6 +428,7 @@ std::optional<PreparedKey> prepare_rsa(std::span<const uint8_t> n, std::span<con
   key.algs = wanted;
   key.rsa = std::move(rsa);
   key.rsa_bits = bits;
+  key.rsa_kernel = kernels::rsa::prepare_key(n, e);  // nullptr: sizes the kernel does not take
   return key;
 }
 
@@ -609,7 +612,12 @@ bool verify_signature(const PreparedKey& key, Alg alg, std::span<const uint8_t> 
              hmac_verify<Sha512>(key.hmac->inner512, key.hmac->outer512, signing_input, signature);
     case Alg::rs256: case Alg::rs384: case Alg::rs512:
     case Alg::ps256: case Alg::ps384: case Alg::ps512:
-      return key.family == KeyFamily::rsa && verify_rsa(key, alg, signing_input, signature);
+      if (key.family != KeyFamily::rsa) return false;
+      if (key.rsa_kernel && !force_boringssl()) {
+        return verify_rsa_single(key, alg, signing_input, signature,
+                                 kernels::rsa::active_variant());
+      }
+      return verify_rsa(key, alg, signing_input, signature);
     case Alg::es256: case Alg::es384: case Alg::es512:
       return key.family == KeyFamily::ec &&
              verify_ecdsa(key, alg, signing_input, signature, scratch);

@@ -31,6 +31,10 @@ namespace jwtbatch::kernels::p256 {
 class Key;
 }
 
+namespace jwtbatch::kernels::rsa {
+struct Key;
+}  // namespace jwtbatch::kernels::rsa
+
 namespace jwtbatch::engine {
 
 // Limits of key preparation (RFC 8725 section 3.5, DESIGN.md "Security stance").
@@ -64,6 +68,8 @@ struct PreparedKey {
   std::unique_ptr<HmacKey> hmac;
   bssl::UniquePtr<RSA> rsa;
   int rsa_bits = 0;
+  // The RSA kernel's context (kernels/rsa), when it takes this key (2048/3072/4096-bit moduli).
+  std::shared_ptr<const kernels::rsa::Key> rsa_kernel;
   bssl::UniquePtr<EC_KEY> ec;
   Curve curve = Curve::p256;
   std::array<uint8_t, 32> ed25519{};

@@ -4,12 +4,14 @@
 #include "engine/crypto.hpp"
 #include "engine/sig_ed25519.hpp"
 #include "engine/sig_p256.hpp"
+#include "engine/sig_rsa.hpp"
 
 namespace jwtbatch::engine {
 
 void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
   claim_ed25519_jobs(jobs);    // EdDSA with kernel keys, in SIMD lanes
   verify_es256_kernel(jobs);   // ES256 with a P-256 kernel key: in lanes, across keys
+  verify_rsa_jobs(jobs);       // RS*/PS* of keys with an RSA kernel context, in SIMD lanes
   for (SigJob& job : jobs)
     if (!job.handled) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
 }

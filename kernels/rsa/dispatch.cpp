@@ -1,0 +1,64 @@
+// dispatch.cpp: chooses the RSA kernel variant once (contract in rsa.hpp). Self-contained on
+// purpose: cpuid through the compiler's __builtin_cpu_supports (which also checks that the OS saves
+// the AVX-512 state), and JWTBATCH_FORCE_ISA read here: "scalar" (or any variant RSA lacks, such as
+// "avx2" or "neon") selects the reference; "avx512" or "avx512_ifma" the IFMA code if it can run.
+#include <cstdlib>
+#include <string_view>
+
+#include "kernels/rsa/rsa.hpp"
+
+namespace jwtbatch::kernels::rsa {
+namespace {
+
+// Break-even measured with bench/rsa_bench.cpp on this project's AVX-512 machine (RSA-2048): one
+// IFMA batch costs the same whatever the number of filled lanes (~33 us), about one portable scalar
+// operation (~36 us) or two of BoringSSL's single-shot RSA_verify_raw (~16 us each), which the
+// engine uses outside lanes; from three filled lanes on, the batch wins.
+constexpr Variant kScalar{"scalar", public_op_scalar, public_op_batch_scalar, kMaxLanes + 1};
+#if defined(__x86_64__)
+constexpr Variant kIfma{"avx512_ifma", public_op_scalar, public_op_batch_avx512_ifma, 3};
+#endif
+
+struct Table {
+  Variant variants[2];
+  size_t num = 0;
+  const Variant* active = nullptr;
+};
+
+Table build() {
+  Table t;
+  t.variants[t.num++] = kScalar;
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma")) {
+    t.variants[t.num++] = kIfma;
+  }
+#endif
+  t.active = &t.variants[t.num - 1];
+  const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
+  if (forced != nullptr && *forced != '\0') {
+    const std::string_view f(forced);
+    if (f != "avx512" && f != "avx512_ifma") t.active = &t.variants[0];
+  }
+  return t;
+}
+
+const Table& table() {
+  static const Table t = build();
+  return t;
+}
+
+}  // namespace
+
+const Variant& active_variant() noexcept { return *table().active; }
+
+std::span<const Variant> supported_variants() noexcept {
+  return {table().variants, table().num};
+}
+
+const Variant* find_variant(std::string_view name) noexcept {
+  for (const Variant& v : supported_variants())
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+}  // namespace jwtbatch::kernels::rsa

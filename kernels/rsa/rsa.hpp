@@ -1,0 +1,93 @@
+// rsa.hpp: the contract of the RSA public-operation kernels: out = s^e mod n for moduli of 256, 384
+// or 512 bytes (RSA-2048/3072/4096) and any odd public exponent 1 < e < 2^64.
+//
+// Keys are prepared once (prepare_key: the modulus as 64-bit and 52-bit limbs, the Montgomery
+// constants R^2 mod n and -n^-1 mod 2^64 / 2^52). Then:
+//   - public_op_scalar: the portable reference (Montgomery multiplication on 64-bit limbs), the
+//     definition every other variant is tested against;
+//   - public_op_batch_*: up to kMaxLanes signatures at once; lanes may hold different keys of the
+//     same modulus length and exponent. The AVX-512 IFMA variant keeps 8 lanes of 52-bit limbs.
+// Variants are chosen once at run time (cpuid); JWTBATCH_FORCE_ISA=scalar forces the reference.
+//
+// Only the raw operation lives here: s < n (below_modulus) is the caller's check before calling,
+// and so is the padding (EMSA-PKCS1-v1_5 / EMSA-PSS) of the result. Public data only: the code is
+// variable-time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+namespace jwtbatch::kernels::rsa {
+
+inline constexpr size_t kMaxLanes = 8;
+inline constexpr size_t kMaxModulusLen = 512;          // bytes (RSA-4096)
+inline constexpr size_t kMaxLimbs64 = kMaxModulusLen / 8;
+inline constexpr size_t kMaxLimbs52 = 80;              // 4096 bits + 2 in 52-bit limbs, rounded up to 4
+
+// Key is one prepared public key. Plain arrays (no std containers): the ISA files read it.
+struct Key {
+  size_t n_len = 0;       // modulus length in bytes: 256, 384 or 512
+  int num_bits = 0;       // exact bit length of n
+  uint64_t e = 0;         // public exponent, odd, > 1
+
+  // 64-bit limbs, least significant first; R64 = 2^(64 * num_limbs64).
+  size_t num_limbs64 = 0;  // n_len / 8
+  uint64_t n64[kMaxLimbs64] = {};
+  uint64_t rr64[kMaxLimbs64] = {};  // R64^2 mod n
+  uint64_t n0inv64 = 0;             // -n^-1 mod 2^64
+
+  // 52-bit limbs, least significant first; R52 = 2^(52 * num_limbs52) >= 4n, num_limbs52 a multiple
+  // of 4 (40, 60, 80) so the IFMA code can work in blocks of four rows. Limbs past n are zero.
+  size_t num_limbs52 = 0;
+  uint64_t n52[kMaxLimbs52] = {};
+  uint64_t rr52[kMaxLimbs52] = {};  // R52^2 mod n
+  uint64_t n0inv52 = 0;             // -n^-1 mod 2^52
+};
+
+// prepare_key returns the prepared key of modulus `n` and exponent `e` (big-endian, leading zero
+// bytes allowed), or nullptr when this kernel does not take it: n not odd or not 256/384/512 bytes
+// long (after leading zeros), e even, e <= 1 or e >= 2^64. The caller validates policy (minimum
+// size) itself; a nullptr only means "use another implementation".
+std::shared_ptr<const Key> prepare_key(std::span<const uint8_t> n, std::span<const uint8_t> e);
+
+// below_modulus returns true iff the big-endian `s` of key.n_len bytes is less than n.
+bool below_modulus(const Key& key, const uint8_t* s) noexcept;
+
+// PublicOp writes s^e mod n as key.n_len big-endian bytes to `out`. `s` (key.n_len big-endian bytes)
+// must be below n (below_modulus). `s` and `out` may alias.
+using PublicOp = void (*)(const Key& key, const uint8_t* s, uint8_t* out) noexcept;
+
+// PublicOpBatch does PublicOp for lanes 0..num_lanes-1 (1 <= num_lanes <= kMaxLanes): keys[i], s[i],
+// out[i]. All keys must have the same n_len and the same e.
+using PublicOpBatch = void (*)(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
+                               size_t num_lanes) noexcept;
+
+void public_op_scalar(const Key& key, const uint8_t* s, uint8_t* out) noexcept;
+void public_op_batch_scalar(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
+                            size_t num_lanes) noexcept;
+#if defined(__x86_64__)
+void public_op_batch_avx512_ifma(const Key* const* keys, const uint8_t* const* s,
+                                 uint8_t* const* out, size_t num_lanes) noexcept;
+#endif
+
+// Variant is one implementation: `single` for one signature, `batch` for lanes; below
+// `min_batch_lanes` filled lanes a caller should use `single` per signature (the break-even).
+struct Variant {
+  std::string_view name;  // "scalar", "avx512_ifma"
+  PublicOp single;
+  PublicOpBatch batch;
+  size_t min_batch_lanes;
+};
+
+// active_variant returns the variant chosen for this process (on first call: the best this CPU
+// runs, or scalar when JWTBATCH_FORCE_ISA is set to anything other than avx512).
+const Variant& active_variant() noexcept;
+// supported_variants returns every variant this CPU can run, scalar first (tests, benchmarks).
+std::span<const Variant> supported_variants() noexcept;
+// find_variant returns the supported variant named `name`, else nullptr.
+const Variant* find_variant(std::string_view name) noexcept;
+
+}  // namespace jwtbatch::kernels::rsa
