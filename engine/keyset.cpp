@@ -238,33 +238,35 @@ bool KeySetBuilder::add_jwks(std::string_view jwks, std::string* out_error) {
   return true;
 }
 
-bool KeySetBuilder::add_pem(std::string_view pem, std::string_view kid, Alg alg, std::string* out_error) {
-  AlgSet algs;
-  if (alg != Alg::unknown) algs.add(alg);
-  std::string why;
-  std::optional<engine::PreparedKey> key = engine::prepare_spki_pem(pem, algs, &why);
+namespace {
+
+// add_prepared appends a key prepared for `kid`, or reports why it could not be.
+bool add_prepared(engine::KeySetData& data, std::optional<engine::PreparedKey> key, std::string_view kid,
+                  const std::string& why, std::string* out_error) {
   if (!key) {
     *out_error = engine::warning(kid, why);
     return false;
   }
   key->kid = std::string(kid);
-  data_->keys.push_back(std::move(*key));
+  data.keys.push_back(std::move(*key));
   return true;
+}
+
+AlgSet only(Alg alg) { return alg == Alg::unknown ? AlgSet{} : AlgSet{alg}; }
+
+}  // namespace
+
+bool KeySetBuilder::add_pem(std::string_view pem, std::string_view kid, Alg alg, std::string* out_error) {
+  std::string why;
+  auto key = engine::prepare_spki_pem(pem, only(alg), &why);
+  return add_prepared(*data_, std::move(key), kid, why, out_error);
 }
 
 bool KeySetBuilder::add_hmac_secret(std::span<const uint8_t> secret, std::string_view kid, Alg alg,
                                     std::string* out_error) {
-  AlgSet algs;
-  if (alg != Alg::unknown) algs.add(alg);
   std::string why;
-  std::optional<engine::PreparedKey> key = engine::prepare_hmac(secret, algs, &why);
-  if (!key) {
-    *out_error = engine::warning(kid, why);
-    return false;
-  }
-  key->kid = std::string(kid);
-  data_->keys.push_back(std::move(*key));
-  return true;
+  auto key = engine::prepare_hmac(secret, only(alg), &why);
+  return add_prepared(*data_, std::move(key), kid, why, out_error);
 }
 
 std::shared_ptr<const KeySet> KeySetBuilder::build(std::string* out_error) {

@@ -112,6 +112,17 @@ engine::BatchContext make_context(const KeySet& keys, const Policy& policy, Unix
   return ctx;
 }
 
+// add_stats sums the threads' counters of one batch or stream into `out`, with its wall time.
+void add_stats(tbb::combinable<BatchStats>& partial, std::chrono::steady_clock::time_point start,
+               unsigned threads, BatchStats& out) {
+  BatchStats total;
+  partial.combine_each([&](const BatchStats& s) { total += s; });
+  total.wall_nanos = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+  total.threads = threads;
+  out += total;
+}
+
 }  // namespace
 
 Verifier::Verifier(std::shared_ptr<const KeySet> keys, Policy policy)
@@ -162,14 +173,7 @@ Status Verifier::verify_batch(std::span<const std::string_view> tokens, std::spa
     tbb::task_arena arena(static_cast<int>(threads));
     arena.execute([&] { tbb::parallel_for(tbb::blocked_range<size_t>(0, num_chunks, 1), body); });
   }
-  if (stats) {
-    BatchStats total;
-    partial.combine_each([&](const BatchStats& s) { total += s; });
-    total.wall_nanos = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
-    total.threads = threads;
-    *stats += total;
-  }
+  if (stats) add_stats(partial, start, threads, *stats);
   return Status::ok;
 }
 
@@ -230,14 +234,7 @@ Status Verifier::verify_stream(const std::function<bool(StreamChunk&)>& read,
   } else {
     run();
   }
-  if (stats) {
-    BatchStats total;
-    partial.combine_each([&](const BatchStats& s) { total += s; });
-    total.wall_nanos = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
-    total.threads = threads;
-    *stats += total;
-  }
+  if (stats) add_stats(partial, start, threads, *stats);
   return Status::ok;
 }
 

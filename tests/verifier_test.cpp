@@ -416,3 +416,39 @@ TEST_F(VerifierTest, KeyRotation) {
 
 }  // namespace
 }  // namespace jwtbatch
+
+namespace jwtbatch {
+namespace {
+
+// KeySetBuilder: PEM keys and raw secrets beside a JWKS, each bound to its alg; failures say why.
+TEST(KeySetBuilderTest, PemAndSecretsBesideJwks) {
+  KeySetBuilder b;
+  std::string error;
+  ASSERT_TRUE(b.add_pem(test::test_keys().rsa_public_pem(), "pem-rs", Alg::rs256, &error)) << error;
+  const std::string secret(48, 'z');
+  const std::span<const uint8_t> sb(reinterpret_cast<const uint8_t*>(secret.data()), secret.size());
+  ASSERT_TRUE(b.add_hmac_secret(sb, "raw-hs", Alg::unknown, &error)) << error;
+  EXPECT_FALSE(b.add_hmac_secret(sb.first(16), "short", Alg::hs256, &error));
+  EXPECT_NE(error.find("\"short\""), std::string::npos) << error;
+  EXPECT_FALSE(b.add_pem("-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n", "bad", Alg::unknown, &error));
+  EXPECT_NE(error.find("\"bad\""), std::string::npos) << error;
+  auto keys = b.build(&error);
+  ASSERT_TRUE(keys) << error;
+  ASSERT_EQ(keys->size(), 2u);
+  // A 48-byte secret without alg serves HS256 and HS384, not HS512.
+  size_t raw = keys->kid(0) == "raw-hs" ? 0 : 1;
+  EXPECT_EQ(keys->algs(raw), (AlgSet{Alg::hs256, Alg::hs384}));
+  EXPECT_EQ(keys->algs(1 - raw), AlgSet{Alg::rs256});
+  Verifier v(keys, Policy{});
+  const std::string c = "{\"exp\":" + std::to_string(kNow + 60) + "}";
+  EXPECT_EQ(v.verify(make_token("RS256", "{\"alg\":\"RS256\",\"kid\":\"pem-rs\"}", c), kNow).status, Status::ok);
+  EXPECT_EQ(v.verify(make_token("PS256", "{\"alg\":\"PS256\",\"kid\":\"pem-rs\"}", c), kNow).status, Status::alg_not_allowed);
+  EXPECT_EQ(v.verify(make_token("HS256", "{\"alg\":\"HS256\",\"kid\":\"raw-hs\"}", c, sb), kNow).status, Status::ok);
+  // An empty builder is an error, not an empty key set.
+  KeySetBuilder empty;
+  EXPECT_EQ(empty.build(&error), nullptr);
+  EXPECT_FALSE(error.empty());
+}
+
+}  // namespace
+}  // namespace jwtbatch
