@@ -18,8 +18,10 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
+// copy_to copies `s` into the arena. decode_chunk reserved room for these copies: they come from
+// distinct strings of the decoded JSON, each unescaped value no longer than its JSON text.
 std::string_view copy_to(Arena& arena, std::string_view s) {
-  uint8_t* p = arena.alloc(s.size());
+  uint8_t* p = arena.alloc_bytes(s.size());
   if (!s.empty()) std::memcpy(p, s.data(), s.size());
   return {reinterpret_cast<const char*>(p), s.size()};
 }
