@@ -41,8 +41,12 @@ inline constexpr size_t kChunkTokens = 1024;
 
 // Detail codes carried in Verdict::detail (the CLI turns them into messages).
 enum class JsonPart : uint32_t { header = 1, claims = 2 };
-enum class HeaderProblem : uint32_t { no_alg = 1, alg_type, kid_type, typ_type, crit_type, typ_mismatch };
+enum class HeaderProblem : uint32_t {
+  no_alg = 1, alg_type, kid_type, typ_type, crit_type, typ_mismatch, too_many_members, kid_too_long
+};
 enum class ClaimName : uint32_t { exp = 1, nbf, iat, iss, aud, sub, jti };
+// bad_claim detail for an aud array longer than Policy::max_aud_values.
+inline constexpr uint32_t kAudTooLong = 32;
 enum class AlgProblem : uint32_t { none = 1, other };
 enum class KeyProblem : uint32_t { kid_unknown = 1, no_key_for_alg, kid_other_family };
 enum class TimeProblem : uint32_t { exp = 1, nbf, iat_too_old, iat_future };

@@ -83,6 +83,10 @@ def main():
         b"\x01" + b'{"alg":"none"}',
         # Many one-letter audiences: the shape that overran the arena (tests/fuzz_regression_test.cpp).
         b"\x00" + b'{"exp":9999999999,"aud":[' + b",".join([b'"a"'] * 40) + b"]}",
+        # At the limits of policy.hpp / keyset.hpp: 257 aud values, 65 header members, a 257-byte kid.
+        b"\x00" + b'{"exp":9999999999,"aud":[' + b",".join([b'""'] * 257) + b"]}",
+        b"\x01" + b'{"alg":"HS256"' + b"".join(b',"m%d":0' % i for i in range(64)) + b"}",
+        b"\x01" + b'{"alg":"HS256","kid":"' + b"k" * 257 + b'"}',
     ]
     for i, e in enumerate(edge):
         write("json", f"edge-{i}", e)

@@ -20,7 +20,8 @@ enum class Status : uint8_t {
   too_large,         // longer than Policy::max_token_bytes
   bad_base64,        // a part is not strict unpadded base64url
   bad_json,          // header or claims is not one valid JSON object (or has duplicate names)
-  bad_header,        // header members of the wrong type or missing alg, or a typ mismatch
+  bad_header,        // header members of the wrong type or missing alg, a typ mismatch, too many
+                     // members (Policy::max_header_members), or a kid over kMaxKidBytes
   // algorithm and key (resolve)
   unsupported_alg,   // alg is not one jwtbatch implements ("none" in any case is never accepted)
   alg_not_allowed,   // alg is outside the policy's allow-list, or the kid's key is of another family
@@ -34,7 +35,7 @@ enum class Status : uint8_t {
   bad_issuer,        // iss is not one of the policy's issuers
   bad_audience,      // no aud value is one of the policy's audiences
   missing_claim,     // a required claim is absent
-  bad_claim,         // a registered claim has the wrong JSON type
+  bad_claim,         // a registered claim has the wrong JSON type, or aud over Policy::max_aud_values
 };
 
 inline constexpr size_t kNumStatuses = 17;

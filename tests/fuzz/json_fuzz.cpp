@@ -14,9 +14,10 @@
 //   - conversely a part that is a valid object without repeated names, well within the depth
 //     limit, is never bad_json;
 //   - the header rules (alg a string and present, kid and typ strings, crit a non-empty array of
-//     strings) decide bad_header exactly;
+//     strings) and limits (members, kid length) decide bad_header exactly;
 //   - with an HS256 header that names the demo key (or no key) and no crit, the verdict is what the
-//     claim rules of the default policy say (bad_claim, missing_claim, expired, not_yet_valid, ok).
+//     claim rules of the default policy say (bad_claim, missing_claim, expired, not_yet_valid, ok),
+//     the aud limit included.
 #include <cstdint>
 #include <set>
 #include <string>
@@ -91,7 +92,9 @@ HeaderModel model_header(element obj) {
   HeaderModel m;
   bool has_alg = false, has_crit = false, kid_ok = true;
   std::string_view alg;
+  size_t members = 0;
   for (auto field : obj.get_object()) {
+    ++members;
     const std::string_view key = field.key;
     const element v = field.value;
     if (key == "alg") {
@@ -99,6 +102,7 @@ HeaderModel model_header(element obj) {
       else { has_alg = true; alg = std::string_view(v); }
     } else if (key == "kid") {
       if (!is_string(v)) m.bad = true;
+      else if (std::string_view(v).size() > kMaxKidBytes) m.bad = true;
       else kid_ok = std::string_view(v) == "hs256-1";
     } else if (key == "typ") {
       if (!is_string(v)) m.bad = true;
@@ -112,7 +116,7 @@ HeaderModel model_header(element obj) {
       }
     }
   }
-  if (!has_alg) m.bad = true;
+  if (!has_alg || members > Policy{}.max_header_members) m.bad = true;
   m.plain_hs256 = !m.bad && alg == "HS256" && kid_ok && !has_crit;
   return m;
 }
@@ -133,6 +137,9 @@ Status model_claims(element obj, UnixSeconds now) {
       if (!is_string(v)) bad = true;
     } else if (key == "aud") {
       if (v.type() == element_type::ARRAY) {
+        size_t n = 0;
+        for ([[maybe_unused]] element item : v.get_array()) ++n;
+        if (n > Policy{}.max_aud_values) bad = true;
         for (element item : v.get_array())
           if (!is_string(item)) bad = true;
       } else if (!is_string(v)) {
