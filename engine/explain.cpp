@@ -52,6 +52,8 @@ std::string explain(const Verdict& v, const Policy& policy) {
                  ? "the key named by kid may not be used with alg " + alg
                  : "alg " + alg + " is not allowed";
     case Status::key_not_found:
+      if (v.detail == uint32_t(KeyProblem::kid_required))
+        return "token has no kid and more than " + std::to_string(policy.max_kidless_keys) + " keys may verify alg " + alg;
       return v.detail == uint32_t(KeyProblem::no_key_for_alg) ? "no key for alg " + alg
                                                              : "no key with the token's kid";
     case Status::unsupported_crit:

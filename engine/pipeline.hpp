@@ -48,7 +48,7 @@ enum class ClaimName : uint32_t { exp = 1, nbf, iat, iss, aud, sub, jti };
 // bad_claim detail for an aud array longer than Policy::max_aud_values.
 inline constexpr uint32_t kAudTooLong = 32;
 enum class AlgProblem : uint32_t { none = 1, other };
-enum class KeyProblem : uint32_t { kid_unknown = 1, no_key_for_alg, kid_other_family };
+enum class KeyProblem : uint32_t { kid_unknown = 1, no_key_for_alg, kid_other_family, kid_required };
 enum class TimeProblem : uint32_t { exp = 1, nbf, iat_too_old, iat_future };
 // missing_claim: detail < 64 is an index into Policy::required_claims; these name claims that
 // other policy settings require.

@@ -43,6 +43,11 @@ struct Policy {
   // max_aud_values: an aud array with more values is bad_claim (a claims-group verdict, so it is
   // reported only when the signature holds).
   size_t max_aud_values = 256;
+  // max_kidless_keys: a token without kid is tried against every key that may verify its alg, one
+  // signature check each; when the key set has more such keys than this, the token is
+  // key_not_found ("token has no kid ...") without any check. Bounds the work of one kid-less
+  // forgery to this many signature checks.
+  size_t max_kidless_keys = 8;
 };
 
 // kMaxJsonDepth: the ceiling of Policy::max_json_depth (the parser's own default).

@@ -25,7 +25,8 @@ enum class Status : uint8_t {
   // algorithm and key (resolve)
   unsupported_alg,   // alg is not one jwtbatch implements ("none" in any case is never accepted)
   alg_not_allowed,   // alg is outside the policy's allow-list, or the kid's key is of another family
-  key_not_found,     // no key with the token's kid (or, without kid, no key usable with its alg)
+  key_not_found,     // no key with the token's kid (or, without kid, no key usable with its alg, or
+                     // more such keys than Policy::max_kidless_keys)
   unsupported_crit,  // crit names an extension jwtbatch does not understand
   // signature (verify)
   bad_signature,     // the signature does not verify (or has the wrong length or encoding)
