@@ -1,12 +1,15 @@
 // limits_test.cpp: every resource limit on hostile input, at its documented default, on both sides
 // of the boundary, with its status or load error and its message (policy.hpp, keyset.hpp):
 // token size, JSON depth (and its ceiling), header members, kid length (tokens and JWKS), aud
-// values, JWKS size, key count, RSA modulus size and exponent.
+// values, keys tried for a kid-less token, JWKS size, key count, RSA modulus size and exponent.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "engine/keyset_data.hpp"
 #include "jwtbatch/jwtbatch.hpp"
 #include "tests/support/token_builder.hpp"
 
@@ -63,6 +66,7 @@ TEST(Limits, DocumentedDefaults) {
   EXPECT_EQ(p.max_json_depth, 32u);
   EXPECT_EQ(p.max_header_members, 64u);
   EXPECT_EQ(p.max_aud_values, 256u);
+  EXPECT_EQ(p.max_kidless_keys, 8u);
   EXPECT_EQ(kMaxJsonDepth, 1024u);
   EXPECT_EQ(kMaxKidBytes, 256u);
   EXPECT_EQ(kMaxJwksBytes, 4u << 20);
@@ -194,6 +198,42 @@ TEST_F(LimitsTest, AudArrayDefault256Values) {
             Status::ok);
 }
 
+TEST_F(LimitsTest, KidlessTokensTryAtMost8Keys) {
+  // n HS256 keys; a kid-less token signed by the last one.
+  auto run = [&](size_t n, Policy p = {}) {
+    KeySetBuilder b;
+    std::string error, secret;
+    for (size_t i = 0; i < n; ++i) {
+      secret = std::string(32, 's') + std::to_string(i);
+      EXPECT_TRUE(b.add_hmac_secret({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()},
+                                    std::string("k").append(std::to_string(i)), Alg::hs256, &error));
+    }
+    Verifier v(b.build(&error), p);
+    const std::span<const uint8_t> s(reinterpret_cast<const uint8_t*>(secret.data()), secret.size());
+    return v.verify(make_token("HS256", "{\"alg\":\"HS256\"}", "{\"exp\":" + kExp + "}", s), kNow);
+  };
+  EXPECT_EQ(run(8).status, Status::ok);
+  Verdict v = run(9);
+  EXPECT_EQ(v.status, Status::key_not_found);
+  EXPECT_EQ(explain(v, Policy{}), "token has no kid and more than 8 keys may verify alg HS256");
+  Policy p;
+  p.max_kidless_keys = 9;
+  EXPECT_EQ(run(9, p).status, Status::ok);
+  // Keys of other algorithms do not count; a kid still reaches any key of a large set.
+  std::string jwks = "{\"keys\":[" + hmac_jwk("hs");
+  for (int i = 0; i < 20; ++i) jwks += "," + rsa_jwk(std::string("r").append(std::to_string(i)), 2048, {1, 0, 1});
+  jwks += "]}";
+  std::string error;
+  auto keys = KeySet::from_jwks(jwks, &error);
+  ASSERT_TRUE(keys) << error;
+  Verifier big(keys, Policy{});
+  const std::string secret(32, 'k');
+  const std::span<const uint8_t> s(reinterpret_cast<const uint8_t*>(secret.data()), secret.size());
+  EXPECT_EQ(big.verify(make_token("HS256", "{\"alg\":\"HS256\"}", "{\"exp\":" + kExp + "}", s), kNow).status, Status::ok);
+  EXPECT_EQ(big.verify(make_token("RS256", "{\"alg\":\"RS256\"}", "{\"exp\":" + kExp + "}"), kNow).status,
+            Status::key_not_found);
+}
+
 TEST_F(LimitsTest, JwksSize4MiB) {
   const std::string jwks = "{\"keys\":[" + hmac_jwk("hs") + "]}";
   std::string exact = jwks + std::string(kMaxJwksBytes - jwks.size(), ' ');
@@ -247,6 +287,33 @@ TEST_F(LimitsTest, RsaModulusAtMost16384Bits) {
   Verifier v(keys, Policy{});
   const std::string input = b64url("{\"alg\":\"RS256\",\"kid\":\"max\"}") + "." + b64url("{\"exp\":" + kExp + "}");
   EXPECT_EQ(v.verify(input + "." + b64url(std::string(2048, '\x01')), kNow).status, Status::bad_signature);
+}
+
+TEST_F(LimitsTest, Rsa16384KeyOfTheHostileCorpusVerifies) {
+  // corpus/hostile (bench/hostile_gen.cpp): a real 16384-bit key and tokens it signed.
+  auto slurp = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  std::string error;
+  auto keys = KeySet::from_jwks(slurp(JWTBATCH_SOURCE_DIR "/corpus/hostile/rsa16384.jwks.json"), &error);
+  ASSERT_TRUE(keys) << error;
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->data().keys[0].rsa_bits, 16384);
+  Policy p;
+  p.issuers = {"https://issuer.example.com"};
+  p.audiences = {"https://api.example.com"};
+  Verifier v(keys, p);
+  std::istringstream lines(slurp(JWTBATCH_SOURCE_DIR "/corpus/hostile/rsa16384.tokens.txt"));
+  size_t n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    EXPECT_EQ(v.verify(line, kNow).status, Status::ok) << "line " << n + 1;
+    line[line.size() - 10] = line[line.size() - 10] == 'A' ? 'B' : 'A';
+    EXPECT_EQ(v.verify(line, kNow).status, Status::bad_signature) << "line " << n + 1;
+  }
+  EXPECT_EQ(n, 3u);
 }
 
 TEST_F(LimitsTest, RsaExponentOddAndAboveOne) {
