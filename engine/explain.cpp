@@ -39,6 +39,10 @@ std::string explain(const Verdict& v, const Policy& policy) {
         case HeaderProblem::typ_type: return "header typ is not a string";
         case HeaderProblem::crit_type: return "header crit is not a non-empty array of strings";
         case HeaderProblem::typ_mismatch: return "header typ is not \"" + policy.typ.value_or("") + "\"";
+        case HeaderProblem::too_many_members:
+          return "header has more than " + std::to_string(policy.max_header_members) + " members";
+        case HeaderProblem::kid_too_long:
+          return "header kid is longer than " + std::to_string(kMaxKidBytes) + " bytes";
       }
       return "bad header";
     case Status::unsupported_alg:
@@ -48,6 +52,8 @@ std::string explain(const Verdict& v, const Policy& policy) {
                  ? "the key named by kid may not be used with alg " + alg
                  : "alg " + alg + " is not allowed";
     case Status::key_not_found:
+      if (v.detail == uint32_t(KeyProblem::kid_required))
+        return "token has no kid and more than " + std::to_string(policy.max_kidless_keys) + " keys may verify alg " + alg;
       return v.detail == uint32_t(KeyProblem::no_key_for_alg) ? "no key for alg " + alg
                                                              : "no key with the token's kid";
     case Status::unsupported_crit:
@@ -77,6 +83,8 @@ std::string explain(const Verdict& v, const Policy& policy) {
       static constexpr const char* kNames[] = {"", "exp", "nbf", "iat", "iss", "aud", "sub", "jti"};
       const char* name = v.detail < 8 ? kNames[v.detail] : "";
       const bool time = v.detail >= uint32_t(ClaimName::exp) && v.detail <= uint32_t(ClaimName::iat);
+      if (v.detail == kAudTooLong)
+        return "claim \"aud\" has more than " + std::to_string(policy.max_aud_values) + " values";
       if (v.detail == uint32_t(ClaimName::aud)) return "claim \"aud\" must be a string or an array of strings";
       return std::string("claim \"") + name + "\" must be a " + (time ? "number" : "string");
     }

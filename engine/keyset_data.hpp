@@ -10,14 +10,15 @@
 #include <vector>
 
 #include "engine/crypto.hpp"
+#include "jwtbatch/keyset.hpp"
 #include "jwtbatch/status.hpp"
 
 namespace jwtbatch::engine {
 
-// Load-time limits (resource exhaustion: a JWKS is input too).
-inline constexpr size_t kMaxJwksBytes = 4 << 20;
-inline constexpr size_t kMaxKeys = 1024;
-inline constexpr size_t kMaxKidBytes = 256;
+// Load-time limits (resource exhaustion: a JWKS is input too), documented in keyset.hpp.
+using jwtbatch::kMaxJwksBytes;
+using jwtbatch::kMaxKeys;
+using jwtbatch::kMaxKidBytes;
 
 // KidRange is where one kid's keys sit in KeySetData::by_kid_order.
 struct KidRange {

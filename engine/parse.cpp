@@ -18,8 +18,10 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
+// copy_to copies `s` into the arena. decode_chunk reserved room for these copies: they come from
+// distinct strings of the decoded JSON, each unescaped value no longer than its JSON text.
 std::string_view copy_to(Arena& arena, std::string_view s) {
-  uint8_t* p = arena.alloc(s.size());
+  uint8_t* p = arena.alloc_bytes(s.size());
   if (!s.empty()) std::memcpy(p, s.data(), s.size());
   return {reinterpret_cast<const char*>(p), s.size()};
 }
@@ -93,6 +95,8 @@ void parse_header(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
     w.detail = static_cast<uint32_t>(JsonPart::header);
     return;
   }
+  // Limits first, so that no loop below runs longer than they allow (size() reads the tape).
+  if (obj.size() > ctx.policy->max_header_members) return fail_header(w, HeaderProblem::too_many_members);
   bool has_alg = false, has_typ = false;
   std::string_view typ;
   for (auto field : obj) {
@@ -108,6 +112,8 @@ void parse_header(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
     } else if (key == "kid") {
       std::string_view s;
       if (v.get_string().get(s) != simdjson::SUCCESS) return fail_header(w, HeaderProblem::kid_type);
+      // No key has a longer kid (KeySetBuilder skips them): refuse before hashing or copying it.
+      if (s.size() > kMaxKidBytes) return fail_header(w, HeaderProblem::kid_too_long);
       w.has_kid = true;
       w.kid = copy_to(ws.arena, s);
     } else if (key == "typ") {
@@ -193,12 +199,19 @@ void parse_claims(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
       if (v.get_string().get(s) == simdjson::SUCCESS) {
         ws.aud_pool.push_back(copy_to(ws.arena, s));
       } else if (simdjson::dom::array arr; v.get_array().get(arr) == simdjson::SUCCESS) {
-        for (element item : arr) {
-          if (item.get_string().get(s) != simdjson::SUCCESS) {
-            fail_claim(w, ClaimName::aud);
-            break;
+        if (arr.size() > ctx.policy->max_aud_values) {  // copy none of it
+          if (w.claim_status == Status::ok) {
+            w.claim_status = Status::bad_claim;
+            w.claim_detail = kAudTooLong;
           }
-          ws.aud_pool.push_back(copy_to(ws.arena, s));
+        } else {
+          for (element item : arr) {
+            if (item.get_string().get(s) != simdjson::SUCCESS) {
+              fail_claim(w, ClaimName::aud);
+              break;
+            }
+            ws.aud_pool.push_back(copy_to(ws.arena, s));
+          }
         }
       } else {
         fail_claim(w, ClaimName::aud);
@@ -221,7 +234,8 @@ void parse_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> wo
   size_t largest = 0;
   for (const TokenWork& w : work)
     if (w.status == Status::ok) largest = std::max<size_t>({largest, w.header_len, w.claims_len});
-  const size_t depth = ctx.policy->max_json_depth;
+  // Capped: has_duplicate_names recurses once per level.
+  const size_t depth = std::min(ctx.policy->max_json_depth, kMaxJsonDepth);
   if (largest > ws.parser_capacity || depth != ws.parser_depth) {
     const size_t cap = std::max<size_t>(largest, std::max<size_t>(ws.parser_capacity, 4096));
     if (ws.parser.allocate(cap, depth) != simdjson::SUCCESS) {

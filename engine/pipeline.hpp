@@ -13,6 +13,21 @@
 
 #include <simdjson.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JWTBATCH_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(JWTBATCH_ASAN)
+#define JWTBATCH_ASAN 1
+#endif
+#ifdef JWTBATCH_ASAN
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#endif
+
 #include "engine/crypto.hpp"
 #include "engine/keyset_data.hpp"
 #include "jwtbatch/policy.hpp"
@@ -26,26 +41,47 @@ inline constexpr size_t kChunkTokens = 1024;
 
 // Detail codes carried in Verdict::detail (the CLI turns them into messages).
 enum class JsonPart : uint32_t { header = 1, claims = 2 };
-enum class HeaderProblem : uint32_t { no_alg = 1, alg_type, kid_type, typ_type, crit_type, typ_mismatch };
+enum class HeaderProblem : uint32_t {
+  no_alg = 1, alg_type, kid_type, typ_type, crit_type, typ_mismatch, too_many_members, kid_too_long
+};
 enum class ClaimName : uint32_t { exp = 1, nbf, iat, iss, aud, sub, jti };
+// bad_claim detail for an aud array longer than Policy::max_aud_values.
+inline constexpr uint32_t kAudTooLong = 32;
 enum class AlgProblem : uint32_t { none = 1, other };
-enum class KeyProblem : uint32_t { kid_unknown = 1, no_key_for_alg, kid_other_family };
+enum class KeyProblem : uint32_t { kid_unknown = 1, no_key_for_alg, kid_other_family, kid_required };
 enum class TimeProblem : uint32_t { exp = 1, nbf, iat_too_old, iat_future };
 // missing_claim: detail < 64 is an index into Policy::required_claims; these name claims that
 // other policy settings require.
 inline constexpr uint32_t kMissingIat = 64, kMissingIss = 65, kMissingAud = 66;
 
-// Arena is a bump allocator reset per chunk; reserve() sizes it for the whole chunk up front, so
-// pointers handed out stay valid until the next reset.
+// Arena is a bump allocator reset per chunk; reset() sizes it for the whole chunk up front, so
+// pointers handed out stay valid until the next reset. Nothing checks bounds on the hot path: the
+// caller of reset() reserves enough for every alloc of the chunk. Under AddressSanitizer the bytes
+// past the reservation are poisoned, so an alloc beyond it is reported even when the buffer is
+// bigger from an earlier chunk (tests/fuzz relies on this).
 class Arena {
  public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena() { ASAN_UNPOISON_MEMORY_REGION(buf_.data(), buf_.size()); }
   void reset(size_t capacity) {
+    ASAN_UNPOISON_MEMORY_REGION(buf_.data(), buf_.size());
     if (buf_.size() < capacity) buf_.resize(capacity);
+    ASAN_POISON_MEMORY_REGION(buf_.data() + capacity, buf_.size() - capacity);
     used_ = 0;
   }
+  // alloc returns `n` bytes at a 64-byte boundary (decoded parts: SIMD stores, simdjson input).
   uint8_t* alloc(size_t n) {
     uint8_t* p = buf_.data() + used_;
     used_ += (n + 63) & ~size_t{63};
+    return p;
+  }
+  // alloc_bytes returns `n` bytes, packed: for strings copied out of the JSON, whose total never
+  // exceeds the JSON's length (one 64-byte slot each would: many short aud values overran).
+  uint8_t* alloc_bytes(size_t n) {
+    uint8_t* p = buf_.data() + used_;
+    used_ += n;
     return p;
   }
   size_t remaining() const { return buf_.size() - used_; }

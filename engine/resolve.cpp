@@ -52,10 +52,12 @@ void resolve_chunk(const BatchContext& ctx, std::span<TokenWork> work, StageStat
       }
       continue;
     }
-    // No kid: stage 6 tries every key that may verify this alg (the by_alg list), in key order.
-    if (keys.by_alg[static_cast<size_t>(w.alg)].empty()) {
+    // No kid: stage 6 tries every key that may verify this alg (the by_alg list), in key order,
+    // as long as there are no more than the policy allows (each try is a signature check).
+    const size_t candidates = keys.by_alg[static_cast<size_t>(w.alg)].size();
+    if (candidates == 0 || candidates > ctx.policy->max_kidless_keys) {
       w.status = Status::key_not_found;
-      w.detail = static_cast<uint32_t>(KeyProblem::no_key_for_alg);
+      w.detail = static_cast<uint32_t>(candidates == 0 ? KeyProblem::no_key_for_alg : KeyProblem::kid_required);
     }
   }
   stats.tokens += tokens;

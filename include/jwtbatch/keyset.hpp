@@ -23,6 +23,17 @@ namespace engine {
 struct KeySetData;
 }
 
+// Load-time limits (a JWKS is attacker-reachable input too: fetched from a URL, or uploaded).
+// kMaxJwksBytes: a longer JWKS document is refused as a whole ("JWKS larger than ...").
+inline constexpr size_t kMaxJwksBytes = size_t{4} << 20;
+// kMaxKeys: keys past the first kMaxKeys of a KeySetBuilder are skipped with a warning.
+inline constexpr size_t kMaxKeys = 1024;
+// kMaxKidBytes: a JWK whose kid is longer is skipped with a warning; a token whose header kid is
+// longer is bad_header (no key could match it) before any lookup.
+inline constexpr size_t kMaxKidBytes = 256;
+// RSA keys: modulus of 2048..16384 bits, exponent odd and > 1 (at most 33 bits); others are
+// skipped with a warning naming the reason.
+
 // KeyFamily groups the algorithms that may share a key.
 enum class KeyFamily : uint8_t { hmac, rsa, ec, okp };
 

@@ -29,10 +29,28 @@ struct Policy {
   // typ: when set, the header's typ must equal it (case-insensitive; "JWT" also matches
   // "application/JWT", RFC 7515 section 4.1.9).
   std::optional<std::string> typ;
+
+  // Limits on hostile input. Every token costs time and memory bounded by these (and by the key
+  // set: see kMaxKeys and the RSA limits in keyset.hpp); the defaults admit every token seen in
+  // practice.
   // max_token_bytes: longer tokens are too_large without being decoded.
   size_t max_token_bytes = 64 * 1024;
-  // max_json_depth: deeper header or claims JSON is bad_json.
+  // max_json_depth: header or claims JSON nesting deeper than this (the top-level object counts
+  // as 1) is bad_json. Values above kMaxJsonDepth count as kMaxJsonDepth.
   size_t max_json_depth = 32;
+  // max_header_members: a header with more top-level members is bad_header.
+  size_t max_header_members = 64;
+  // max_aud_values: an aud array with more values is bad_claim (a claims-group verdict, so it is
+  // reported only when the signature holds).
+  size_t max_aud_values = 256;
+  // max_kidless_keys: a token without kid is tried against every key that may verify its alg, one
+  // signature check each; when the key set has more such keys than this, the token is
+  // key_not_found ("token has no kid ...") without any check. Bounds the work of one kid-less
+  // forgery to this many signature checks.
+  size_t max_kidless_keys = 8;
 };
+
+// kMaxJsonDepth: the ceiling of Policy::max_json_depth (the parser's own default).
+inline constexpr size_t kMaxJsonDepth = 1024;
 
 }  // namespace jwtbatch

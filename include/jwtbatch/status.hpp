@@ -20,11 +20,13 @@ enum class Status : uint8_t {
   too_large,         // longer than Policy::max_token_bytes
   bad_base64,        // a part is not strict unpadded base64url
   bad_json,          // header or claims is not one valid JSON object (or has duplicate names)
-  bad_header,        // header members of the wrong type or missing alg, or a typ mismatch
+  bad_header,        // header members of the wrong type or missing alg, a typ mismatch, too many
+                     // members (Policy::max_header_members), or a kid over kMaxKidBytes
   // algorithm and key (resolve)
   unsupported_alg,   // alg is not one jwtbatch implements ("none" in any case is never accepted)
   alg_not_allowed,   // alg is outside the policy's allow-list, or the kid's key is of another family
-  key_not_found,     // no key with the token's kid (or, without kid, no key usable with its alg)
+  key_not_found,     // no key with the token's kid (or, without kid, no key usable with its alg, or
+                     // more such keys than Policy::max_kidless_keys)
   unsupported_crit,  // crit names an extension jwtbatch does not understand
   // signature (verify)
   bad_signature,     // the signature does not verify (or has the wrong length or encoding)
@@ -34,7 +36,7 @@ enum class Status : uint8_t {
   bad_issuer,        // iss is not one of the policy's issuers
   bad_audience,      // no aud value is one of the policy's audiences
   missing_claim,     // a required claim is absent
-  bad_claim,         // a registered claim has the wrong JSON type
+  bad_claim,         // a registered claim has the wrong JSON type, or aud over Policy::max_aud_values
 };
 
 inline constexpr size_t kNumStatuses = 17;
