@@ -32,6 +32,7 @@
 #include <simdjson.h>
 
 #include "kernels/ed25519/ed25519.hpp"
+#include "tests/support/cli_command.hpp"
 #include "kernels/ed25519/internal.hpp"
 
 namespace ed = jwtbatch::kernels::ed25519;
@@ -828,8 +829,8 @@ TEST(Ed25519Dispatch, ForcedScalarInAChildProcess) {
   if (n <= 0) GTEST_SKIP() << "no /proc/self/exe";
   self[n] = '\0';
   auto child = [&](const char* expect) {
-    const std::string cmd = std::string("JWTBATCH_FORCE_ISA=scalar JWTBATCH_TEST_EXPECT_ED25519=") + expect + " '" +
-                            self + "' --gtest_filter=Ed25519Dispatch.ActiveVariantIsTheWidestOrTheForcedOne >/dev/null 2>&1";
+    const std::string cmd = std::string("JWTBATCH_FORCE_ISA=scalar JWTBATCH_TEST_EXPECT_ED25519=") + expect + " " +
+                            jwtbatch::test::target_command(self) + " --gtest_filter=Ed25519Dispatch.ActiveVariantIsTheWidestOrTheForcedOne >/dev/null 2>&1";
     return std::system(cmd.c_str());
   };
   EXPECT_EQ(child("scalar"), 0);

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/cli_command.hpp"
 #include "tests/support/token_builder.hpp"
 
 namespace jwtbatch {
@@ -49,7 +50,7 @@ TEST(RsaCli, KernelsScalarAndBoringSslPrintTheSameVerdicts) {
   const char* envs[3] = {"", "JWTBATCH_FORCE_ISA=scalar ", "JWTBATCH_FORCE_BORINGSSL=1 "};
   for (int k = 0; k < 3; ++k) {
     const fs::path out = dir / ("out" + std::to_string(k) + ".txt");
-    const std::string cmd = std::string("env ") + envs[k] + JWTBATCH_CLI + " verify --threads 1 --jwks " +
+    const std::string cmd = std::string("env ") + envs[k] + test::cli_command() + " verify --threads 1 --jwks " +
                             (dir / "keys.jwks").string() + " --now " + std::to_string(kNow) + " " +
                             (dir / "tokens.txt").string() + " >" + out.string() + " 2>/dev/null";
     const int status = std::system(cmd.c_str());

@@ -20,6 +20,7 @@
 #include "engine/crypto.hpp"
 #include "engine/force_boringssl.hpp"
 #include "kernels/ed25519/ed25519.hpp"
+#include "tests/support/cli_command.hpp"
 #include "tests/support/token_builder.hpp"
 
 namespace jwtbatch::engine {
@@ -138,7 +139,7 @@ TEST(SigEd25519, CommandLineSameVerdictsWithForcedBoringssl) {
   }
   std::ofstream(dir / "tokens.txt") << tokens.str();
   auto run = [&](const std::string& env, const std::string& out_name) {
-    const std::string cmd = env + " " + JWTBATCH_CLI + " verify --threads 1 --jwks " + (dir / "keys.jwks").string() +
+    const std::string cmd = env + " " + test::cli_command() + " verify --threads 1 --jwks " + (dir / "keys.jwks").string() +
                             " --now 1767225600 <" + (dir / "tokens.txt").string() + " >" + (dir / out_name).string();
     const int status = std::system(cmd.c_str());
     EXPECT_TRUE(WIFEXITED(status)) << cmd;

@@ -9,12 +9,14 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-std::string cli_command() {
+std::string target_command(const std::string& path) {
 #if defined(JWTBATCH_CLI_LAUNCHER)
-  return std::string(JWTBATCH_CLI_LAUNCHER) + " " + shell_quote(JWTBATCH_CLI);
+  return std::string(JWTBATCH_CLI_LAUNCHER) + " " + shell_quote(path);
 #else
-  return shell_quote(JWTBATCH_CLI);
+  return shell_quote(path);
 #endif
 }
+
+std::string cli_command() { return target_command(JWTBATCH_CLI); }
 
 }  // namespace jwtbatch::test

@@ -14,4 +14,7 @@ std::string shell_quote(const std::string& s);
 // qemu-aarch64), since the host cannot execute it directly.
 std::string cli_command();
 
+// target_command is the same for any program built for the target (this test binary, say).
+std::string target_command(const std::string& path);
+
 }  // namespace jwtbatch::test
