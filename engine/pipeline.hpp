@@ -23,9 +23,11 @@
 #endif
 #ifdef JWTBATCH_ASAN
 #include <sanitizer/asan_interface.h>
+#define JWTBATCH_ASAN_POISON(addr, size) ASAN_POISON_MEMORY_REGION(addr, size)
+#define JWTBATCH_ASAN_UNPOISON(addr, size) ASAN_UNPOISON_MEMORY_REGION(addr, size)
 #else
-#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
-#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define JWTBATCH_ASAN_POISON(addr, size) ((void)(addr), (void)(size))
+#define JWTBATCH_ASAN_UNPOISON(addr, size) ((void)(addr), (void)(size))
 #endif
 
 #include "engine/crypto.hpp"
@@ -64,11 +66,11 @@ class Arena {
   Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
-  ~Arena() { ASAN_UNPOISON_MEMORY_REGION(buf_.data(), buf_.size()); }
+  ~Arena() { JWTBATCH_ASAN_UNPOISON(buf_.data(), buf_.size()); }
   void reset(size_t capacity) {
-    ASAN_UNPOISON_MEMORY_REGION(buf_.data(), buf_.size());
+    JWTBATCH_ASAN_UNPOISON(buf_.data(), buf_.size());
     if (buf_.size() < capacity) buf_.resize(capacity);
-    ASAN_POISON_MEMORY_REGION(buf_.data() + capacity, buf_.size() - capacity);
+    JWTBATCH_ASAN_POISON(buf_.data() + capacity, buf_.size() - capacity);
     used_ = 0;
   }
   // alloc returns `n` bytes at a 64-byte boundary (decoded parts: SIMD stores, simdjson input).
