@@ -4,6 +4,8 @@
 // are kept per chunk in a tbb::combinable and summed when the batch ends.
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <mutex>
 
 #include <tbb/blocked_range.h>
 #include <tbb/combinable.h>
@@ -91,9 +93,28 @@ void run_chunk(const BatchContext& ctx, Workspace& ws, std::span<const std::stri
   stats.tokens += work.size();
 }
 
-// VerifierState is the Verifier's private part: per-thread workspaces.
+// VerifierState is the Verifier's private part: per-thread workspaces, and the task arenas of the
+// thread counts callers asked for (made once: starting an arena per batch costs more than a small
+// batch's work).
 struct VerifierState {
   tbb::enumerable_thread_specific<Workspace> workspaces;
+  std::mutex arenas_mutex;
+  std::map<unsigned, std::unique_ptr<tbb::task_arena>> arenas;
+
+  // run calls `f` on `threads` threads: in the caller's arena when that is its size, else in an
+  // arena of that size.
+  template <typename F>
+  void run(unsigned threads, F&& f) {
+    if (threads == static_cast<unsigned>(tbb::this_task_arena::max_concurrency())) return f();
+    tbb::task_arena* arena;
+    {
+      std::lock_guard<std::mutex> lock(arenas_mutex);
+      auto& slot = arenas[threads];
+      if (!slot) slot = std::make_unique<tbb::task_arena>(static_cast<int>(threads));
+      arena = slot.get();
+    }
+    arena->execute(std::forward<F>(f));
+  }
 };
 
 }  // namespace engine
@@ -166,12 +187,9 @@ Status Verifier::verify_batch(std::span<const std::string_view> tokens, std::spa
   if (threads == 1 || num_chunks <= 1) {
     threads = 1;
     body(tbb::blocked_range<size_t>(0, num_chunks));
-  } else if (threads == 0) {
-    threads = static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, num_chunks, 1), body);
   } else {
-    tbb::task_arena arena(static_cast<int>(threads));
-    arena.execute([&] { tbb::parallel_for(tbb::blocked_range<size_t>(0, num_chunks, 1), body); });
+    if (threads == 0) threads = static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
+    state_->run(threads, [&] { tbb::parallel_for(tbb::blocked_range<size_t>(0, num_chunks, 1), body); });
   }
   if (stats) add_stats(partial, start, threads, *stats);
   return Status::ok;
@@ -179,7 +197,8 @@ Status Verifier::verify_batch(std::span<const std::string_view> tokens, std::spa
 
 Status Verifier::verify_stream(const std::function<bool(StreamChunk&)>& read,
                                const std::function<void(const StreamChunk&)>& write, UnixSeconds now,
-                               BatchStats* stats, StreamOptions options) const {
+                               BatchStats* stats, StreamOptions options,
+                               const std::function<void(StreamChunk&)>& after_verify) const {
   const auto start = std::chrono::steady_clock::now();
   const std::shared_ptr<const KeySet> keys = keys_.load();
   engine::BatchContext ctx = make_context(*keys, policy_, now);
@@ -223,17 +242,13 @@ Status Verifier::verify_stream(const std::function<bool(StreamChunk&)>& read,
                     engine::run_chunk(ctx, ws, std::span<const std::string_view>(c->tokens).subspan(b, n),
                                       std::span<Verdict>(c->verdicts).subspan(b, n), local);
                   }
+                  if (after_verify) after_verify(*c);
                   return c;
                 }) &
             tbb::make_filter<StreamChunk*, void>(tbb::filter_mode::serial_in_order,
                                                  [&](StreamChunk* c) { write(*c); }));
   };
-  if (options.threads) {
-    tbb::task_arena arena(static_cast<int>(threads));
-    arena.execute(run);
-  } else {
-    run();
-  }
+  state_->run(threads, run);
   if (stats) add_stats(partial, start, threads, *stats);
   return Status::ok;
 }

@@ -55,6 +55,7 @@ struct StreamChunk {
   std::string storage;
   std::vector<std::string_view> tokens;
   std::vector<Verdict> verdicts;
+  std::string output;  // free for the caller: e.g. the chunk's formatted verdicts (see verify_stream)
 };
 
 // StreamOptions tune one verify_stream call.
@@ -90,10 +91,13 @@ class Verifier {
   // serially, in order, to fill a chunk with at most options.chunk_tokens tokens and returns false
   // at the end of input; chunks are verified in parallel (each on one thread); `write` is called
   // serially, in input order, with each verified chunk. A throw from `read` or `write` cancels the
-  // stream and propagates. The key set is taken once, at the start.
+  // stream and propagates. The key set is taken once, at the start. `after_verify`, when given, is
+  // called in the parallel stage right after a chunk is verified (on any thread, several chunks at
+  // once): work per chunk that need not be serial, such as formatting its output, belongs there.
   Status verify_stream(const std::function<bool(StreamChunk&)>& read,
                        const std::function<void(const StreamChunk&)>& write, UnixSeconds now,
-                       BatchStats* stats = nullptr, StreamOptions options = {}) const;
+                       BatchStats* stats = nullptr, StreamOptions options = {},
+                       const std::function<void(StreamChunk&)>& after_verify = {}) const;
 
   // keys returns the key set in use now; set_keys swaps it atomically (key rotation).
   std::shared_ptr<const KeySet> keys() const noexcept;

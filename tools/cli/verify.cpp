@@ -245,7 +245,6 @@ int verify_main(int argc, char** argv) {
   LineReader reader(in, o.policy.max_token_bytes);
   Progress progress(in, o.quiet);
   std::vector<std::string_view> lines;
-  std::string text;
   bool write_failed = false;
   BatchStats stats;
   StreamOptions options;
@@ -265,14 +264,18 @@ int verify_main(int argc, char** argv) {
     }
     return true;
   };
-  auto write = [&](const StreamChunk& chunk) {
-    text.clear();
+  // Formatting runs in the parallel stage, per chunk; the serial writer only writes.
+  auto format = [&](StreamChunk& chunk) {
+    chunk.output.clear();
     for (size_t i = 0; i < chunk.tokens.size(); ++i)
-      append_verdict(text, chunk.first_index + i, chunk.verdicts[i], *keys, o.policy);
+      append_verdict(chunk.output, chunk.first_index + i, chunk.verdicts[i], *keys, o.policy);
+  };
+  auto write = [&](const StreamChunk& chunk) {
+    const std::string& text = chunk.output;
     if (!write_failed && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
     progress.update(chunk.first_index + chunk.tokens.size(), reader.bytes_read());
   };
-  verifier.verify_stream(read, write, o.now, &stats, options);
+  verifier.verify_stream(read, write, o.now, &stats, options, format);
   progress.finish();
   if (in != stdin) std::fclose(in);
   if (reader.error()) return usage_error("verify", "cannot read " + o.input);
