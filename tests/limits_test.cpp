@@ -12,6 +12,7 @@
 #include "engine/keyset_data.hpp"
 #include "jwtbatch/jwtbatch.hpp"
 #include "tests/support/token_builder.hpp"
+#include "tests/support/verifier_fixture.hpp"
 
 namespace jwtbatch {
 namespace {
@@ -23,20 +24,7 @@ constexpr UnixSeconds kNow = 1767225600;
 const std::string kExp = std::to_string(kNow + 3600);
 const std::string kHeader = "{\"alg\":\"HS256\",\"kid\":\"hs\"}";
 
-class LimitsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string error;
-    keys_ = KeySet::from_jwks(test::test_keys().jwks(), &error);
-    ASSERT_TRUE(keys_) << error;
-  }
-  Verdict check(const std::string& token, Policy policy = {}) {
-    Verifier v(keys_, std::move(policy));
-    return v.verify(token, kNow);
-  }
-  Status status(const std::string& token, Policy policy = {}) { return check(token, std::move(policy)).status; }
-  std::shared_ptr<const KeySet> keys_;
-};
+using LimitsTest = test::VerifierFixture;
 
 // nested returns `levels` nested arrays: "[[...]]".
 std::string nested(size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); }

@@ -18,6 +18,7 @@
 
 #include "jwtbatch/jwtbatch.hpp"
 #include "tests/support/token_builder.hpp"
+#include "tests/support/verifier_fixture.hpp"
 
 namespace jwtbatch {
 namespace {
@@ -33,23 +34,12 @@ std::span<const uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-class SecurityTest : public ::testing::Test {
+class SecurityTest : public test::VerifierFixture {
  protected:
-  void SetUp() override {
-    std::string error;
-    keys_ = KeySet::from_jwks(test::test_keys().jwks(), &error);
-    ASSERT_TRUE(keys_) << error;
-  }
-  Verdict check(const std::string& token, Policy policy = {}) {
-    Verifier v(keys_, std::move(policy));
-    return v.verify(token, kNow);
-  }
-  Status status(const std::string& token, Policy policy = {}) { return check(token, std::move(policy)).status; }
   // signed_with builds header.claims.sig where sig is `alg`'s signature by the test keys.
   static std::string signed_with(const std::string& alg, const std::string& header, const std::string& claims = kClaims) {
     return make_token(alg, header, claims);
   }
-  std::shared_ptr<const KeySet> keys_;
 };
 
 // alg "none" (the 2015 disclosures, CVE-2015-9235 among them; CVE-2022-23540): never accepted, in any

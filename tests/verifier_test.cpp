@@ -9,6 +9,7 @@
 
 #include "jwtbatch/jwtbatch.hpp"
 #include "tests/support/token_builder.hpp"
+#include "tests/support/verifier_fixture.hpp"
 
 namespace jwtbatch {
 namespace {
@@ -26,22 +27,7 @@ std::string claims_exp(int64_t exp, std::string_view extra = "") {
 }
 const std::string kGood = claims_exp(kNow + 3600);
 
-class VerifierTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string error;
-    std::vector<std::string> warnings;
-    keys_ = KeySet::from_jwks(test::test_keys().jwks(), &error, &warnings);
-    ASSERT_TRUE(keys_) << error;
-    ASSERT_TRUE(warnings.empty()) << warnings.front();
-  }
-  Verdict check(const std::string& token, Policy policy = {}) {
-    Verifier v(keys_, std::move(policy));
-    return v.verify(token, kNow);
-  }
-  Status status(const std::string& token, Policy policy = {}) { return check(token, std::move(policy)).status; }
-  std::shared_ptr<const KeySet> keys_;
-};
+using VerifierTest = test::VerifierFixture;
 
 TEST_F(VerifierTest, EveryAlgorithmVerifies) {
   for (auto [alg, kid] : {std::pair{"HS256", "hs"}, {"RS256", "rs"}, {"PS256", "ps"}, {"ES256", "es"}, {"EdDSA", "ed"}}) {
