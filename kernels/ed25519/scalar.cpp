@@ -344,17 +344,10 @@ void fe_neg(Fe& h, const Fe& f) noexcept {
   fe_sub(h, zero, f);
 }
 
-void fe_mul(Fe& h, const Fe& f, const Fe& g) noexcept {
-  const uint64_t f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
-  const uint64_t g0 = g.v[0], g1 = g.v[1], g2 = g.v[2], g3 = g.v[3], g4 = g.v[4];
-  // 2^255 = 19 (mod p): products landing at limb 5 + k wrap to limb k times 19. With limbs below
-  // 2^52, 19 g < 2^57, each product < 2^109 and each column < 2^112.
-  const uint64_t g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4;
-  u128 r0 = (u128)f0 * g0 + (u128)f1 * g4_19 + (u128)f2 * g3_19 + (u128)f3 * g2_19 + (u128)f4 * g1_19;
-  u128 r1 = (u128)f0 * g1 + (u128)f1 * g0 + (u128)f2 * g4_19 + (u128)f3 * g3_19 + (u128)f4 * g2_19;
-  u128 r2 = (u128)f0 * g2 + (u128)f1 * g1 + (u128)f2 * g0 + (u128)f3 * g4_19 + (u128)f4 * g3_19;
-  u128 r3 = (u128)f0 * g3 + (u128)f1 * g2 + (u128)f2 * g1 + (u128)f3 * g0 + (u128)f4 * g4_19;
-  u128 r4 = (u128)f0 * g4 + (u128)f1 * g3 + (u128)f2 * g2 + (u128)f3 * g1 + (u128)f4 * g0;
+// fe_carry_wide reduces the five 128-bit column sums of a product or square to 51-bit limbs (the
+// top carry folds back times 19, as 2^255 = 19 mod p).
+inline __attribute__((always_inline)) void fe_carry_wide(Fe& h, u128 r0, u128 r1, u128 r2, u128 r3,
+                                                         u128 r4) noexcept {
   r1 += static_cast<uint64_t>(r0 >> 51);
   r2 += static_cast<uint64_t>(r1 >> 51);
   r3 += static_cast<uint64_t>(r2 >> 51);
@@ -368,6 +361,20 @@ void fe_mul(Fe& h, const Fe& f, const Fe& g) noexcept {
   h.v[4] = static_cast<uint64_t>(r4) & kMask51;
 }
 
+void fe_mul(Fe& h, const Fe& f, const Fe& g) noexcept {
+  const uint64_t f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
+  const uint64_t g0 = g.v[0], g1 = g.v[1], g2 = g.v[2], g3 = g.v[3], g4 = g.v[4];
+  // 2^255 = 19 (mod p): products landing at limb 5 + k wrap to limb k times 19. With limbs below
+  // 2^52, 19 g < 2^57, each product < 2^109 and each column < 2^112.
+  const uint64_t g1_19 = 19 * g1, g2_19 = 19 * g2, g3_19 = 19 * g3, g4_19 = 19 * g4;
+  u128 r0 = (u128)f0 * g0 + (u128)f1 * g4_19 + (u128)f2 * g3_19 + (u128)f3 * g2_19 + (u128)f4 * g1_19;
+  u128 r1 = (u128)f0 * g1 + (u128)f1 * g0 + (u128)f2 * g4_19 + (u128)f3 * g3_19 + (u128)f4 * g2_19;
+  u128 r2 = (u128)f0 * g2 + (u128)f1 * g1 + (u128)f2 * g0 + (u128)f3 * g4_19 + (u128)f4 * g3_19;
+  u128 r3 = (u128)f0 * g3 + (u128)f1 * g2 + (u128)f2 * g1 + (u128)f3 * g0 + (u128)f4 * g4_19;
+  u128 r4 = (u128)f0 * g4 + (u128)f1 * g3 + (u128)f2 * g2 + (u128)f3 * g1 + (u128)f4 * g0;
+  fe_carry_wide(h, r0, r1, r2, r3, r4);
+}
+
 void fe_sq(Fe& h, const Fe& f) noexcept {
   const uint64_t f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
   const uint64_t f0_2 = 2 * f0, f1_2 = 2 * f1;
@@ -378,17 +385,7 @@ void fe_sq(Fe& h, const Fe& f) noexcept {
   u128 r2 = (u128)f0_2 * f2 + (u128)f1 * f1 + (u128)f3_38 * f4;
   u128 r3 = (u128)f0_2 * f3 + (u128)f1_2 * f2 + (u128)f4_19 * f4;
   u128 r4 = (u128)f0_2 * f4 + (u128)f1_2 * f3 + (u128)f2 * f2;
-  r1 += static_cast<uint64_t>(r0 >> 51);
-  r2 += static_cast<uint64_t>(r1 >> 51);
-  r3 += static_cast<uint64_t>(r2 >> 51);
-  r4 += static_cast<uint64_t>(r3 >> 51);
-  const u128 t0 = static_cast<u128>(static_cast<uint64_t>(r0) & kMask51) +
-                  static_cast<u128>(static_cast<uint64_t>(r4 >> 51)) * 19;
-  h.v[0] = static_cast<uint64_t>(t0) & kMask51;
-  h.v[1] = (static_cast<uint64_t>(r1) & kMask51) + static_cast<uint64_t>(t0 >> 51);
-  h.v[2] = static_cast<uint64_t>(r2) & kMask51;
-  h.v[3] = static_cast<uint64_t>(r3) & kMask51;
-  h.v[4] = static_cast<uint64_t>(r4) & kMask51;
+  fe_carry_wide(h, r0, r1, r2, r3, r4);
 }
 
 void fe_invert(Fe& out, const Fe& z) noexcept {
