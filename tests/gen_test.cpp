@@ -498,7 +498,8 @@ TEST_F(GenTest, MixedCorpusOfAHundredThousandVerifiesAsExpected) {
     cmd += ' ';
     cmd += shell_quote(std::string(a.get_string().value()));
   }
-  cmd += " " + shell_quote((d / "tokens.txt").string()) + " > " + shell_quote((d / "verdicts.jsonl").string());
+  cmd.append(" ").append(shell_quote((d / "tokens.txt").string()));
+  cmd.append(" > ").append(shell_quote((d / "verdicts.jsonl").string()));
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   const std::vector<std::string> expected = split_lines(read_text(d / "expected.txt"));
   const std::vector<std::string> verdicts = split_lines(read_text(d / "verdicts.jsonl"));
