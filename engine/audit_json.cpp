@@ -1,6 +1,7 @@
 // audit_json.cpp: AuditReport::to_json and from_json, the interchange format of audit reports
 // (partial reports made elsewhere merge through it). Everything mergeable is in it: exact tables
 // in full, sketches with their error bounds and HyperLogLog registers, replay fingerprints.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -96,7 +97,9 @@ void replay_json(std::string& out, const ReplaySet& r) {
   out += ",\"fingerprints\":{";
   bool first = true;
   char key[24];
-  for (const auto& [fp, n] : r.entries()) {
+  std::vector<std::pair<uint64_t, uint64_t>> sorted(r.entries().begin(), r.entries().end());
+  std::sort(sorted.begin(), sorted.end());  // deterministic output whatever the hash map's order
+  for (const auto& [fp, n] : sorted) {
     if (!first) out += ',';
     first = false;
     std::snprintf(key, sizeof key, "\"%016" PRIx64 "\":", fp);
