@@ -172,7 +172,7 @@ int hexval(char c) {
 CountTable read_table(Reader& r, object o) {
   if (!r.ok) return CountTable();
   CountTable t(r.u64(o, "limit"));
-  std::unordered_map<std::string, CountTable::Entry> map;
+  CountTable::Map map;
   if (!r.ok) return t;
   for (element v : r.arr(o, "values")) {
     object e;

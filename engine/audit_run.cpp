@@ -235,10 +235,8 @@ void audit_token(const Shared& sh, Worker& w, std::string_view tok, const Verdic
   for (std::string_view x : w.auds) rep.by_aud.add(x);
   std::string_view jti;
   if (c["jti"].get_string().get(jti) == simdjson::SUCCESS) {
-    std::string key(iss);
-    key += '\0';
-    key += jti;
-    if (rep.replay_jti.add(engine::fingerprint(key, engine::kJtiSeed)) == 2 &&
+    // Scoped by issuer (RFC 7519 section 4.1.7: jti is unique per issuer).
+    if (rep.replay_jti.add(engine::fingerprint(jti, engine::fingerprint(iss, engine::kJtiSeed))) == 2 &&
         wants(rep, rep.replay_examples, sh.source, line))
       rep.add_example(rep.replay_examples, AuditExample{sh.source, line, "jti " + std::string(jti.substr(0, 64)) + " seen again"});
   } else {

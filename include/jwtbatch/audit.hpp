@@ -97,6 +97,11 @@ class CountTable {
     uint64_t count = 0;
     uint64_t error = 0;
   };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>()(s); }
+  };
+  using Map = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
   explicit CountTable(size_t limit = 10000);
   void add(std::string_view value, uint64_t n = 1);
   void merge(const CountTable& other);
@@ -108,18 +113,17 @@ class CountTable {
   uint64_t distinct() const;
   // top returns up to `n` values with the largest counts, largest first (ties by value).
   std::vector<std::pair<std::string, Entry>> top(size_t n) const;
-  const std::unordered_map<std::string, Entry>& entries() const { return map_; }
+  const Map& entries() const { return map_; }
   const std::array<uint8_t, 4096>& hll() const { return hll_; }
   // restore sets the whole state (from_json).
-  void restore(bool exact, uint64_t total, uint64_t floor, std::unordered_map<std::string, Entry> map,
-               const std::array<uint8_t, 4096>& hll);
+  void restore(bool exact, uint64_t total, uint64_t floor, Map map, const std::array<uint8_t, 4096>& hll);
 
  private:
   void prune();
   size_t limit_;
   bool exact_ = true;
   uint64_t total_ = 0, floor_ = 0;
-  std::unordered_map<std::string, Entry> map_;
+  Map map_;
   std::array<uint8_t, 4096> hll_{};
 };
 
