@@ -3,7 +3,8 @@
 # Uses apt-get as root, or sudo; says clearly what to do when neither works.
 set -euo pipefail
 
-packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev)
+# chromium: the audit test opens the HTML report headless (tests/audit_test.cpp).
+packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev chromium)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()
