@@ -10,7 +10,8 @@
 // __int128 never overflows; fe_sub adds 2p limb by limb (each 2p limb exceeds any weak limb), so no
 // limb goes negative.
 //
-// Scalars mod n: 9 x 64-bit words, Montgomery multiplication (CIOS, R = 2^576); s^-1 by Fermat.
+// Scalars mod n: 9 x 64-bit words, Montgomery multiplication (CIOS, R = 2^576); s^-1 by the binary
+// extended Euclidean algorithm.
 //
 // Points are Jacobian (X/Z^2, Y/Z^3); the curve has a = -3.
 //
@@ -19,7 +20,8 @@
 // the tables) is computed here, at compile time or on first use.
 //
 // References: Hankerson, Menezes, Vanstone, "Guide to Elliptic Curve Cryptography" (2004): 2.2.6
-// (reduction modulo Mersenne-like primes), 2.2 (Montgomery multiplication), 3.2 (Jacobian formulas),
+// (reduction modulo Mersenne-like primes), 2.2 (Montgomery multiplication), 2.22 (binary
+// inversion), 3.2 (Jacobian formulas),
 // 3.3 (fixed-base windowed multiplication with precomputation), 2.2.5 (simultaneous inversion); the
 // Explicit-Formulas Database (hyperelliptic.org/EFD): dbl-2001-b, add-1998-cmo-2, madd-2004-hmv.
 #include "kernels/p521/p521.hpp"
@@ -126,7 +128,7 @@ constexpr Modulus make_modulus(const U576& m) {
 constexpr Modulus kFn = make_modulus(kN);
 
 // mont_mul returns a * b / 2^576 mod m (a, b < m), fully reduced: CIOS, one word of b at a time.
-U576 mont_mul(const U576& a, const U576& b, const Modulus& mod) {
+constexpr U576 mont_mul(const U576& a, const U576& b, const Modulus& mod) {
   u64 t[kWords + 2] = {};
   for (int i = 0; i < kWords; ++i) {
     u128 c = 0;
@@ -152,31 +154,54 @@ U576 mont_mul(const U576& a, const U576& b, const Modulus& mod) {
     t[kWords] = t[kWords + 1] + static_cast<u64>(c >> 64);
   }
   U576 r{}, s{};
-  std::memcpy(r.v, t, sizeof r.v);
+  for (int i = 0; i < kWords; ++i) r.v[i] = t[i];
   // The result is < 2m: one conditional subtraction.
   if (t[kWords] != 0 || !less(r, mod.m)) sub(s, r, mod.m), r = s;
   return r;
 }
 
-// sc_inv_mont returns a^(n-2) = a^-1 in Montgomery form (a in Montgomery form, nonzero): 4-bit
-// fixed window from the exponent's top nibble.
-U576 sc_inv_mont(const U576& a) {
-  U576 e{};
-  sub(e, kN, U576{{2}});
-  U576 pw[16];
-  pw[0] = kFn.r1;
-  for (int i = 1; i < 16; ++i) pw[i] = mont_mul(pw[i - 1], a, kFn);
-  U576 r = kFn.r1;
-  bool started = false;
-  for (int i = kWords * 16 - 1; i >= 0; --i) {
-    const unsigned nib = static_cast<unsigned>(e.v[i / 16] >> (4 * (i % 16))) & 15;
-    if (started)
-      for (int k = 0; k < 4; ++k) r = mont_mul(r, r, kFn);
-    if (nib == 0) continue;
-    r = started ? mont_mul(r, pw[nib], kFn) : pw[nib];
-    started = true;
+constexpr U576 kR3 = mont_mul(kFn.r2, kFn.r2, kFn);  // 2^(3*576) mod n
+
+// shr1 halves `a` (with `top` as the bit above word 8).
+inline void shr1(U576& a, u64 top = 0) {
+  for (int i = 0; i < kWords - 1; ++i) a.v[i] = (a.v[i] >> 1) | (a.v[i + 1] << 63);
+  a.v[kWords - 1] = (a.v[kWords - 1] >> 1) | (top << 63);
+}
+
+// half_mod_n returns x / 2 mod n for x < n.
+inline U576 half_mod_n(U576 x) {
+  if (x.v[0] & 1) {
+    const u64 c = add(x, x, kN);  // x + n is even; n < 2^521, so c is 0, kept for clarity
+    shr1(x, c);
+  } else {
+    shr1(x);
   }
-  return r;
+  return x;
+}
+
+// sc_inv_mont returns a^-1 in Montgomery form for a (nonzero, < n) in Montgomery form: the binary
+// extended Euclidean algorithm (HMV algorithm 2.22; variable-time, public data) gives the plain
+// inverse of a * R, and one Montgomery multiplication by R^3 turns it into a^-1 * R.
+U576 sc_inv_mont(const U576& a) {
+  if (is_zero(a)) return a;  // no inverse (callers never ask: s != 0 and n is prime)
+  U576 u = a, v = kN, x1{{1}}, x2{};
+  auto is_one = [](const U576& z) {
+    u64 acc = z.v[0] ^ 1;
+    for (int i = 1; i < kWords; ++i) acc |= z.v[i];
+    return acc == 0;
+  };
+  while (!is_one(u) && !is_one(v)) {
+    while ((u.v[0] & 1) == 0) shr1(u), x1 = half_mod_n(x1);
+    while ((v.v[0] & 1) == 0) shr1(v), x2 = half_mod_n(x2);
+    if (!less(u, v)) {
+      sub(u, u, v);
+      if (sub(x1, x1, x2)) add(x1, x1, kN);
+    } else {
+      sub(v, v, u);
+      if (sub(x2, x2, x1)) add(x2, x2, kN);
+    }
+  }
+  return mont_mul(is_one(u) ? x1 : x2, kR3, kFn);
 }
 
 // ---- the field GF(2^521 - 1) --------------------------------------------------------------------
