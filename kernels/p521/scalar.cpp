@@ -516,6 +516,18 @@ Jac eval(const u64* g_table, const u64* q_table, const int8_t* dg, const int8_t*
   for (int w = 0; w < kNumWindows; ++w) {
     const u64* tables[2] = {g_table, q_table};
     const int8_t digits[2] = {dg[w], dq[w]};
+    if (w + 1 < kNumWindows) {
+      // The next window's entries (3 cache lines each) are random reads from tables larger than
+      // L1: ask for them one window ahead.
+      for (int k = 0; k < 2; ++k) {
+        const int d = (k == 0 ? dg : dq)[w + 1];
+        if (d == 0) continue;
+        const u64* e = tables[k] + (size_t(w + 1) * kWindowEntries + size_t((d < 0 ? -d : d) - 1)) * kEntryWords;
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + 8);
+        __builtin_prefetch(e + 16);
+      }
+    }
     for (int k = 0; k < 2; ++k) {
       if (digits[k] == 0) continue;
       Fe x, y;
