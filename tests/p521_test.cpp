@@ -8,7 +8,8 @@
 // of the digest corrupted, r or s = 0, 1, n - 1, n, n + 1, p, 2^528 - 1, digests 0 and 2^512 - 1,
 // sums u1*G + u2*Q at infinity, points R with x(R) >= n (a key built for them), and keys G and -G
 // with signatures whose first digits make the fast additions meet P + P and P + -P (the complete
-// recomputation is counted). JWTBATCH_LONG_DIFF=N scales the random parts to about N cases.
+// recomputation is counted). JWTBATCH_LONG_DIFF=N scales the random parts to about N cases;
+// JWTBATCH_DIFF_SEED=K draws another set of them (long runs split over processes).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -60,6 +61,16 @@ size_t scaled(size_t n) {
     return s != nullptr ? std::max(1.0, std::atof(s) / 10000.0) : 1.0;
   }();
   return std::max<size_t>(1, static_cast<size_t>(static_cast<double>(n) * factor) / kScale);
+}
+
+// diff_seed is the seed of differential test `n`; JWTBATCH_DIFF_SEED=K shifts every test's seed, so
+// that K = 0..15 run as 16 processes check 16 different sets of cases (a long run on many cores).
+uint64_t diff_seed(uint64_t n) {
+  static const uint64_t shift = [] {
+    const char* s = std::getenv("JWTBATCH_DIFF_SEED");
+    return s != nullptr ? std::strtoull(s, nullptr, 10) : 0;
+  }();
+  return n + 1000003 * shift;
 }
 
 const EC_GROUP* group() {
@@ -524,7 +535,7 @@ TEST(P521Kernel, ExtremeDigests) {
 // ---- differential against BoringSSL -------------------------------------------------------------
 
 TEST(P521Differential, RandomValidAndHighS) {
-  std::mt19937_64 rng(1);
+  std::mt19937_64 rng(diff_seed(1));
   std::vector<Case> cases;
   const size_t per_key = scaled(160);
   for (const TestKey* key : all_keys()) {
@@ -547,7 +558,7 @@ TEST(P521Differential, EqualFirstDigitsOnGeneratorKeys) {
   // first window up to sign make the first fast addition P + P or P + -P, recomputed with complete
   // formulas. Each is checked, and its high-S twin (u1, u2 -> n - u1, n - u2: first digits equal
   // stay equal, opposite ones in general do not).
-  std::mt19937_64 rng(2);
+  std::mt19937_64 rng(diff_seed(2));
   bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
   std::vector<Case> cases;
   const size_t want = scaled(240);
@@ -596,7 +607,7 @@ TEST(P521Differential, EqualFirstDigitsOnGeneratorKeys) {
 
 TEST(P521Differential, EveryByteCorrupted) {
   // Every byte of r||s and of the digest, each flipped in a random bit, plus random byte values.
-  std::mt19937_64 rng(3);
+  std::mt19937_64 rng(diff_seed(3));
   std::vector<Case> cases;
   const size_t sigs_n = scaled(12);
   const auto keys_list = all_keys();
@@ -624,7 +635,7 @@ TEST(P521Differential, EveryByteCorrupted) {
 }
 
 TEST(P521Differential, EdgeScalars) {
-  std::mt19937_64 rng(4);
+  std::mt19937_64 rng(diff_seed(4));
   bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
   std::vector<Case> cases;
   std::vector<Bytes66> edge;
@@ -670,7 +681,7 @@ TEST(P521Differential, EdgeScalars) {
 TEST(P521Differential, ResultWithXAtOrAboveN) {
   // R = (x, y) with n <= x < p; a key Q = (R - u1*G) / u2 makes (r = x - n, s) a valid signature:
   // the kernel must find x(R) == r + n (mod p) in Jacobian coordinates. r = x (>= n) must fail.
-  std::mt19937_64 rng(6);
+  std::mt19937_64 rng(diff_seed(6));
   bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
   const BIGNUM* nn = order();
   auto p = field_p();
