@@ -10,7 +10,9 @@
 
 #include "engine/force_boringssl.hpp"
 #include "engine/sig_p256.hpp"
+#include "engine/sig_p521.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p521/p521.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -227,6 +229,7 @@ bool verify_ecdsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
   // Raw fixed-length r||s (RFC 7518 section 3.4); DER or any other length is rejected.
   if (sig.size() != 2 * n_len) return false;
   if (key.p256_kernel != nullptr && alg == Alg::es256) return verify_es256_one(key, msg, sig);
+  if (key.p521_kernel != nullptr && alg == Alg::es512) return verify_es512_one(key, msg, sig);
   if (BN_bin2bn(sig.data(), n_len, s->r) == nullptr ||
       BN_bin2bn(sig.data() + n_len, n_len, s->s) == nullptr) {
     ERR_clear_error();
@@ -467,6 +470,11 @@ std::optional<PreparedKey> prepare_ec(Curve curve, std::span<const uint8_t> x,
     key.p256_kernel = kernels::p256::prepare_key(std::span<const uint8_t, 32>(x.data(), 32),
                                                  std::span<const uint8_t, 32>(y.data(), 32),
                                                  kernels::p256::active_variant().format);
+  }
+  if (curve == Curve::p521 && !force_boringssl()) {
+    // Likewise for P-521 (kernels/p521): beyond its key limit this key stays with BoringSSL.
+    key.p521_kernel = kernels::p521::prepare_key(std::span<const uint8_t, 66>(x.data(), 66),
+                                                 std::span<const uint8_t, 66>(y.data(), 66));
   }
   return key;
 }

@@ -30,6 +30,9 @@ struct PublicKey;  // kernels/ed25519/ed25519.hpp
 namespace jwtbatch::kernels::p256 {
 class Key;
 }
+namespace jwtbatch::kernels::p521 {
+class Key;
+}
 
 namespace jwtbatch::kernels::rsa {
 struct Key;
@@ -79,6 +82,8 @@ struct PreparedKey {
   // prepare_ec unless JWTBATCH_FORCE_BORINGSSL=1 or the kernel's key limit is reached; ES256 then
   // goes through the kernel, else through `ec` and BoringSSL.
   std::shared_ptr<const kernels::p256::Key> p256_kernel;
+  // P-521 kernel context (kernels/p521), likewise for ES512 (kernels::p521::kMaxPreparedKeys keys).
+  std::shared_ptr<const kernels::p521::Key> p521_kernel;
 };
 
 // family_algs returns every algorithm of `family` (for EC: the one algorithm of `curve`).
