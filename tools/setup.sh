@@ -3,7 +3,8 @@
 # Uses apt-get as root, or sudo; says clearly what to do when neither works.
 set -euo pipefail
 
-packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev)
+packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev
+  nginx nginx-dev)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()
