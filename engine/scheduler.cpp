@@ -156,7 +156,11 @@ void Verifier::set_keys(std::shared_ptr<const KeySet> keys) noexcept { keys_.sto
 
 Verdict Verifier::verify(std::string_view token, UnixSeconds now) const noexcept {
   const std::shared_ptr<const KeySet> keys = keys_.load();
-  engine::BatchContext ctx = make_context(*keys, policy_, now);
+  return verify(token, now, *keys);
+}
+
+Verdict Verifier::verify(std::string_view token, UnixSeconds now, const KeySet& keys) const noexcept {
+  engine::BatchContext ctx = make_context(keys, policy_, now);
   ctx.timing = false;
   Verdict v;
   BatchStats stats;

@@ -78,6 +78,9 @@ class Verifier {
   // verify checks one `token` at time `now`. It never throws, and allocates nothing in the steady
   // state of a thread.
   Verdict verify(std::string_view token, UnixSeconds now) const noexcept;
+  // verify checks `token` with `keys` (borrowed; the caller keeps it alive) instead of the current
+  // key set: for callers that must know which key set a verdict came from (a verdict cache).
+  Verdict verify(std::string_view token, UnixSeconds now, const KeySet& keys) const noexcept;
 
   // verify_batch checks each of `tokens` at time `now` and writes one verdict per token to `out`
   // (at least tokens.size() long), in input order. Both are borrowed. When `stats` is not null the
