@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -223,6 +224,140 @@ TEST(CApi, StatsPrefixForOlderStructs) {
   ASSERT_EQ(jwtbatch_verifier_stats(v.get(), reinterpret_cast<jwtbatch_stats*>(prefix), sizeof(uint64_t)), 0);
   EXPECT_EQ(prefix[0], 1u);   // tokens
   EXPECT_EQ(prefix[1], 77u);  // untouched
+}
+
+// The cache through the C API: hits after the first ok, same verdict and claims, never past exp,
+// never for failures, never across a key-set swap (the same kid with a new secret).
+TEST(CApi, CacheHitsUntilExpAndOnlyForOk) {
+  OptionsPtr o = options({{"cache_size", "64"}, {"claims", "sub"}, {"leeway", "5"}});
+  VerifierPtr v = make_verifier(test::test_keys().jwks(), o.get());
+  const std::string token =
+      make_token("EdDSA", hdr("EdDSA", "ed"), "{\"sub\":\"bob\",\"exp\":" + std::to_string(kNow + 100) + "}");
+  jwtbatch_result r;
+  std::string claims;
+  ASSERT_EQ(verify(v.get(), token, kNow, &r, &claims), JWTBATCH_OK);
+  EXPECT_EQ(r.from_cache, 0);
+  for (int64_t t : {kNow, kNow + 50, kNow + 104}) {
+    std::string again;
+    ASSERT_EQ(verify(v.get(), token, t, &r, &again), JWTBATCH_OK) << t;
+    EXPECT_EQ(r.from_cache, 1) << t;
+    EXPECT_EQ(again, claims);
+    EXPECT_EQ(again, R"({"sub":"bob"})");
+    EXPECT_EQ(r.exp, kNow + 100);
+    EXPECT_STREQ(jwtbatch_alg_name(r.alg), "EdDSA");
+  }
+  // exp + leeway reached: verified again, and expired.
+  EXPECT_EQ(verify(v.get(), token, kNow + 105, &r), JWTBATCH_EXPIRED);
+  EXPECT_EQ(r.from_cache, 0);
+  // Failures are never cached.
+  std::string forged = token;
+  forged[forged.size() - 4] = forged[forged.size() - 4] == 'A' ? 'B' : 'A';
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(verify(v.get(), forged, kNow, &r), JWTBATCH_BAD_SIGNATURE);
+    EXPECT_EQ(r.from_cache, 0);
+  }
+  const jwtbatch_stats s = stats(v.get());
+  EXPECT_EQ(s.cache_hits, 3u);
+  EXPECT_EQ(s.cache_inserts, 1u);
+  EXPECT_EQ(s.cache_misses, 5u);  // first, expired, 3 forged
+  EXPECT_EQ(s.cache_expired, 1u);
+  EXPECT_EQ(s.cache_capacity, 64u);
+  EXPECT_EQ(s.tokens, 8u);
+  EXPECT_EQ(s.status_counts[JWTBATCH_OK], 4u);
+}
+
+std::string hs_jwks(const std::string& secret) {
+  return "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"hs\",\"alg\":\"HS256\",\"k\":\"" + test::b64url(secret) + "\"}]}";
+}
+std::string hs_token(const std::string& secret, int64_t exp) {
+  return make_token("HS256", hdr("HS256", "hs"), "{\"exp\":" + std::to_string(exp) + "}",
+                    std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(secret.data()), secret.size()));
+}
+
+TEST(CApi, KeySwapInvalidatesTheCache) {
+  const std::string s1(64, 'a'), s2(64, 'b');
+  OptionsPtr o = options({{"cache_size", "64"}});
+  VerifierPtr v = make_verifier(hs_jwks(s1), o.get());
+  const std::string t1 = hs_token(s1, kNow + 100);
+  jwtbatch_result r;
+  ASSERT_EQ(verify(v.get(), t1, kNow, &r), JWTBATCH_OK);
+  ASSERT_EQ(verify(v.get(), t1, kNow, &r), JWTBATCH_OK);
+  ASSERT_EQ(r.from_cache, 1);
+  char msg[256];
+  // A bad document keeps the old set (and its cache entries).
+  EXPECT_EQ(jwtbatch_verifier_set_jwks(v.get(), "{]", 2, msg, sizeof msg), -1);
+  EXPECT_STRNE(msg, "");
+  ASSERT_EQ(verify(v.get(), t1, kNow, &r), JWTBATCH_OK);
+  EXPECT_EQ(r.from_cache, 1);
+  // Same kid, new secret: t1 must fail at once, though it is cached.
+  const std::string jwks2 = hs_jwks(s2);
+  ASSERT_EQ(jwtbatch_verifier_set_jwks(v.get(), jwks2.data(), jwks2.size(), msg, sizeof msg), 0) << msg;
+  EXPECT_EQ(verify(v.get(), t1, kNow, &r), JWTBATCH_BAD_SIGNATURE);
+  EXPECT_EQ(r.from_cache, 0);
+  EXPECT_EQ(verify(v.get(), hs_token(s2, kNow + 100), kNow, &r), JWTBATCH_OK);
+  // Swapping back to the first document makes a new key set: t1 is verified again, not served
+  // from the entry of the first set.
+  const std::string jwks1 = hs_jwks(s1);
+  ASSERT_EQ(jwtbatch_verifier_set_jwks(v.get(), jwks1.data(), jwks1.size(), msg, sizeof msg), 0) << msg;
+  EXPECT_EQ(verify(v.get(), t1, kNow, &r), JWTBATCH_OK);
+  EXPECT_EQ(r.from_cache, 0);
+  EXPECT_EQ(stats(v.get()).key_sets, 3u);
+}
+
+// Threads verify without pause while the key set is swapped back and forth between two secrets
+// under one kid. No call may fail in any other way than the swap explains (each verdict is the
+// right one for one of the two sets: ok or bad_signature), none may be lost from the counters,
+// and after each swap returns, a fresh call sees the new set, cache or not.
+TEST(CApi, KeySwapWhileThreadsVerify) {
+  const std::string s1(64, 'c'), s2(64, 'd');
+  const std::string jwks[2] = {hs_jwks(s1), hs_jwks(s2)};
+  const std::string tokens[2] = {hs_token(s1, kNow + 100), hs_token(s2, kNow + 100)};
+  for (const char* cache : {"0", "256"}) {
+    OptionsPtr o = options({{"cache_size", cache}});
+    VerifierPtr v = make_verifier(jwks[0], o.get());
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> calls{0}, unexpected{0}, ok{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, t] {
+        jwtbatch_result r;
+        for (uint64_t i = 0; !stop.load(std::memory_order_relaxed) || i < 200; ++i) {
+          const std::string& tok = tokens[(i + t) % 2];
+          const int s = jwtbatch_verify(v.get(), tok.data(), tok.size(), kNow, &r, nullptr, 0);
+          ++calls;
+          if (s == JWTBATCH_OK) ++ok;
+          else if (s != JWTBATCH_BAD_SIGNATURE) ++unexpected;
+        }
+      });
+    }
+    char msg[256];
+    for (int swap = 1; swap <= 40; ++swap) {
+      const int cur = swap % 2;
+      ASSERT_EQ(jwtbatch_verifier_set_jwks(v.get(), jwks[cur].data(), jwks[cur].size(), msg, sizeof msg), 0);
+      jwtbatch_result r;
+      EXPECT_EQ(verify(v.get(), tokens[cur], kNow, &r), JWTBATCH_OK) << "swap " << swap;
+      EXPECT_EQ(verify(v.get(), tokens[1 - cur], kNow, &r), JWTBATCH_BAD_SIGNATURE) << "swap " << swap;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    stop = true;
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(unexpected.load(), 0u) << "cache " << cache;
+    EXPECT_GT(ok.load(), 0u);
+    const jwtbatch_stats s = stats(v.get());
+    EXPECT_EQ(s.tokens, calls.load() + 80) << "cache " << cache;
+    EXPECT_EQ(s.status_counts[JWTBATCH_OK] + s.status_counts[JWTBATCH_BAD_SIGNATURE], s.tokens);
+    EXPECT_EQ(s.key_sets, 41u);
+  }
+}
+
+TEST(CApi, CacheIsSkippedForOversizedTokens) {
+  OptionsPtr o = options({{"cache_size", "64"}, {"max_token_bytes", "100"}});
+  VerifierPtr v = make_verifier(test::test_keys().jwks(), o.get());
+  const std::string token = make_token("HS256", hdr("HS256", "hs"), "{\"exp\":" + std::to_string(kNow + 100) + "}");
+  ASSERT_GT(token.size(), 100u);
+  jwtbatch_result r;
+  EXPECT_EQ(verify(v.get(), token, kNow, &r), JWTBATCH_TOO_LARGE);
+  EXPECT_EQ(stats(v.get()).cache_misses, 0u);  // not even hashed
 }
 
 }  // namespace

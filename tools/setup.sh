@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev
-  nginx nginx-dev)
+          libssl-dev pkgconf python3
+          nginx nginx-dev)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()
