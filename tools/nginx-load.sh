@@ -30,7 +30,7 @@ done
 
 tools/setup.sh wrk
 module=$root/build/nginx/ngx_http_jwtbatch_module.so
-library=$(ls "$root"/build/engine/libjwtbatch.so 2>/dev/null || true)
+library=${JWTBATCH_LIBRARY:-$(ls "$root"/build/capi/libjwtbatch.so 2>/dev/null || true)}
 cli=$root/build/tools/jwtbatch
 for f in "$module" "$library" "$cli"; do
   [ -n "$f" ] && [ -e "$f" ] || { echo "nginx-load.sh: build first (tools/test.sh): missing ${f:-libjwtbatch.so}" >&2; exit 1; }
