@@ -126,38 +126,45 @@ HeaderList bearer(const std::string& token, HeaderList more) {
   return more;
 }
 
-HttpResponse http_get(uint16_t port, const std::string& path, const HeaderList& headers,
-                      std::chrono::milliseconds timeout) {
-  HttpResponse out;
-  const auto deadline = Clock::now() + timeout;
+namespace {
+
+// connect_loopback returns a connected non-blocking socket to 127.0.0.1:`port`, or -1 with `error`.
+int connect_loopback(uint16_t port, Clock::time_point deadline, std::string* error) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
-    out.error = std::string("socket: ") + std::strerror(errno);
-    return out;
+    *error = std::string("socket: ") + std::strerror(errno);
+    return -1;
   }
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(port);
   if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
-    out.error = std::string("connect: ") + std::strerror(errno);
+    *error = std::string("connect: ") + std::strerror(errno);
     close(fd);
-    return out;
+    return -1;
   }
   if (!wait_fd(fd, POLLOUT, deadline)) {
-    out.error = "connect: timed out";
+    *error = "connect: timed out";
     close(fd);
-    return out;
+    return -1;
   }
   int so_error = 0;
   socklen_t so_len = sizeof so_error;
   getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &so_len);
   if (so_error != 0) {
-    out.error = std::string("connect: ") + std::strerror(so_error);
+    *error = std::string("connect: ") + std::strerror(so_error);
     close(fd);
-    return out;
+    return -1;
   }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  return fd;
+}
+
+// send_request writes a GET request; false with `error` when it could not.
+bool send_request(int fd, const std::string& path, const HeaderList& headers, bool keep_alive,
+                  Clock::time_point deadline, std::string* error) {
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  request += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   request += "\r\n";
   size_t sent = 0;
@@ -172,7 +179,78 @@ HttpResponse http_get(uint16_t port, const std::string& path, const HeaderList& 
     }
   }
   if (sent < request.size()) {
-    out.error = std::string("send: ") + std::strerror(errno);
+    *error = std::string("send: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(uint16_t port) {
+  fd_ = connect_loopback(port, Clock::now() + std::chrono::seconds(10), &error_);
+}
+
+HttpConnection::~HttpConnection() {
+  if (fd_ >= 0) close(fd_);
+}
+
+HttpResponse HttpConnection::get(const std::string& path, const HeaderList& headers,
+                                 std::chrono::milliseconds timeout) {
+  HttpResponse out;
+  const auto deadline = Clock::now() + timeout;
+  if (fd_ < 0) {
+    out.error = error_.empty() ? "not connected" : error_;
+    return out;
+  }
+  auto fail = [&](std::string why) {
+    out.error = why;
+    error_ = "connection broken earlier: " + why;
+    close(fd_);
+    fd_ = -1;
+    return out;
+  };
+  if (!send_request(fd_, path, headers, true, deadline, &out.error)) return fail(out.error);
+  // Read the head, then Content-Length bytes of body (nginx sends it for these responses).
+  size_t head_end = std::string::npos, total = 0;
+  char buf[16384];
+  for (;;) {
+    if (head_end == std::string::npos) {
+      head_end = buffer_.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        HttpResponse head;
+        parse_response(buffer_.substr(0, head_end + 4), &head);
+        const std::string length = head.header("content-length");
+        if (length.empty()) return fail("response without Content-Length on a keep-alive connection");
+        total = head_end + 4 + static_cast<size_t>(std::atoll(length.c_str()));
+      }
+    }
+    if (head_end != std::string::npos && buffer_.size() >= total) break;
+    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) {
+      buffer_.append(buf, static_cast<size_t>(n));
+    } else if (n == 0) {
+      return fail(buffer_.empty() ? "connection closed by the server" : "connection closed mid-response");
+    } else if (errno == EAGAIN || errno == EINTR) {
+      if (!wait_fd(fd_, POLLIN, deadline)) return fail("recv: timed out");
+    } else {
+      return fail(std::string("recv: ") + std::strerror(errno));
+    }
+  }
+  parse_response(buffer_.substr(0, total), &out);
+  buffer_.erase(0, total);
+  if (!out.error.empty()) return fail(out.error);
+  if (out.header("connection") == "close") return fail("server closed the connection after a response");
+  return out;
+}
+
+HttpResponse http_get(uint16_t port, const std::string& path, const HeaderList& headers,
+                      std::chrono::milliseconds timeout) {
+  HttpResponse out;
+  const auto deadline = Clock::now() + timeout;
+  const int fd = connect_loopback(port, deadline, &out.error);
+  if (fd < 0) return out;
+  if (!send_request(fd, path, headers, false, deadline, &out.error)) {
     close(fd);
     return out;
   }
@@ -246,6 +324,7 @@ void NginxServer::write_config(const NginxOptions& options) {
     << "events { worker_connections 1024; }\n"
     << "http {\n"
     << "  access_log off;\n"
+    << "  keepalive_requests 1000000;\n"
     << "  client_body_temp_path " << p << "/tmp_body;\n"
     << "  proxy_temp_path " << p << "/tmp_proxy;\n"
     << "  fastcgi_temp_path " << p << "/tmp_fastcgi;\n"

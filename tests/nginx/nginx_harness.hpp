@@ -40,6 +40,25 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 HttpResponse http_get(uint16_t port, const std::string& path, const HeaderList& headers = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// HttpConnection is one keep-alive connection to 127.0.0.1:`port`, for many requests in turn.
+// get() fails (error set) when the connection closes or breaks; it never reconnects, so a test
+// sees every connection the server dropped.
+class HttpConnection {
+ public:
+  explicit HttpConnection(uint16_t port);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  HttpResponse get(const std::string& path, const HeaderList& headers = {},
+                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  int fd_ = -1;
+  std::string error_;
+  std::string buffer_;  // bytes read past the previous response
+};
+
 // bearer is {"Authorization", "Bearer " + token}.
 HeaderList bearer(const std::string& token, HeaderList more = {});
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -44,20 +45,24 @@ struct Sample {
   std::string error;
 };
 
-// Load runs `threads` clients, each sending token A and token B in turn on new connections, until
-// stop() is called; samples() holds every request's outcome.
+// Load runs `threads` clients, each sending token A and token B in turn until stop() is called,
+// each request on a new connection, or (`keep_alive`) all of a client's requests on one connection;
+// samples() holds every request's outcome.
 class Load {
  public:
-  Load(uint16_t port, const Rotation& keys, int threads) {
+  Load(uint16_t port, const Rotation& keys, int threads, bool keep_alive = false) {
     for (int t = 0; t < threads; ++t) {
-      workers_.emplace_back([this, port, &keys, t] {
+      workers_.emplace_back([this, port, &keys, t, keep_alive] {
         std::vector<Sample> mine;
+        std::unique_ptr<HttpConnection> connection;
+        if (keep_alive) connection = std::make_unique<HttpConnection>(port);
         for (uint64_t i = t; !stop_.load(std::memory_order_relaxed); ++i) {
           const bool with_a = i % 2 == 0;
           Sample s;
           s.with_a = with_a;
           s.start = Clock::now();
-          const HttpResponse r = http_get(port, "/api/r", bearer(with_a ? keys.token_a : keys.token_b));
+          const HeaderList headers = bearer(with_a ? keys.token_a : keys.token_b);
+          const HttpResponse r = keep_alive ? connection->get("/api/r", headers) : http_get(port, "/api/r", headers);
           s.end = Clock::now();
           s.status = r.status;
           s.error = r.error;
@@ -141,6 +146,7 @@ TEST(NginxRotation, NewFileAndReloadLosesNoRequest) {
   check_rotation(load.samples(), swap_start, settled);
 }
 
+// The file-change path swaps keys inside the running workers: even keep-alive connections carry on.
 TEST(NginxRotation, FileChangeWithoutReloadLosesNoRequest) {
   Rotation keys;
   NginxOptions o;
@@ -149,7 +155,8 @@ TEST(NginxRotation, FileChangeWithoutReloadLosesNoRequest) {
   NginxServer nginx(o);
   ASSERT_TRUE(nginx.ok()) << nginx.error();
   const std::vector<pid_t> workers = nginx.worker_pids();
-  Load load(nginx.port(), keys, 4);
+  Load load(nginx.port(), keys, 2, /*keep_alive=*/false);
+  Load kept(nginx.port(), keys, 2, /*keep_alive=*/true);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   const auto swap_start = Clock::now();
   ASSERT_TRUE(NginxServer::replace_file(nginx.jwks_path(), keys.jwks_b));
@@ -159,7 +166,11 @@ TEST(NginxRotation, FileChangeWithoutReloadLosesNoRequest) {
   const auto settled = Clock::now();
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   load.stop();
-  check_rotation(load.samples(), swap_start, settled);
+  kept.stop();
+  std::vector<Sample> samples = load.samples();
+  samples.insert(samples.end(), kept.samples().begin(), kept.samples().end());
+  check_rotation(samples, swap_start, settled);
+  check_rotation(kept.samples(), swap_start, settled);  // on two connections, never closed
   EXPECT_EQ(nginx.worker_pids(), workers) << "no worker may have restarted";
   EXPECT_NE(nginx.error_log().find("jwtbatch: keys reloaded from"), std::string::npos);
 }
