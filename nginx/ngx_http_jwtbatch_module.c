@@ -77,6 +77,7 @@ typedef struct {
 typedef struct {
   ngx_str_t library;
   ngx_flag_t loaded;
+  ngx_array_t verifiers; /* ngx_http_jwtbatch_keys_t *, for jwtbatch_stats */
 } ngx_http_jwtbatch_main_conf_t;
 
 /* per request: what the variables report */
@@ -96,6 +97,7 @@ static char *ngx_http_jwtbatch_str_list(ngx_conf_t *cf, ngx_command_t *cmd, void
 static char *ngx_http_jwtbatch_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_jwtbatch_claim_header(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 static char *ngx_http_jwtbatch_jwks_check(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+static char *ngx_http_jwtbatch_stats(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 static ngx_command_t ngx_http_jwtbatch_commands[] = {
     {ngx_string("jwtbatch_library"), NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1, ngx_conf_set_str_slot,
@@ -131,6 +133,7 @@ static ngx_command_t ngx_http_jwtbatch_commands[] = {
      ngx_conf_set_sec_slot, NGX_HTTP_LOC_CONF_OFFSET, offsetof(ngx_http_jwtbatch_loc_conf_t, cache_ttl), NULL},
     {ngx_string("jwtbatch_realm"), NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1,
      ngx_conf_set_str_slot, NGX_HTTP_LOC_CONF_OFFSET, offsetof(ngx_http_jwtbatch_loc_conf_t, realm), NULL},
+    {ngx_string("jwtbatch_stats"), NGX_HTTP_LOC_CONF | NGX_CONF_NOARGS, ngx_http_jwtbatch_stats, 0, 0, NULL},
     ngx_null_command};
 
 static ngx_http_module_t ngx_http_jwtbatch_module_ctx = {
@@ -152,6 +155,8 @@ ngx_module_t ngx_http_jwtbatch_module = {NGX_MODULE_V1,
 
 static void *ngx_http_jwtbatch_create_main_conf(ngx_conf_t *cf) {
   ngx_http_jwtbatch_main_conf_t *mcf = ngx_pcalloc(cf->pool, sizeof(*mcf));
+  if (mcf == NULL) return NULL;
+  if (ngx_array_init(&mcf->verifiers, cf->pool, 4, sizeof(ngx_http_jwtbatch_keys_t *)) != NGX_OK) return NULL;
   return mcf;
 }
 
@@ -445,6 +450,12 @@ static ngx_http_jwtbatch_keys_t *ngx_http_jwtbatch_make_keys(ngx_conf_t *cf, ngx
   }
   cln->handler = ngx_http_jwtbatch_cleanup;
   cln->data = keys;
+  {
+    ngx_http_jwtbatch_main_conf_t *mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_jwtbatch_module);
+    ngx_http_jwtbatch_keys_t **slot = ngx_array_push(&mcf->verifiers);
+    if (slot == NULL) return NULL;
+    *slot = keys;
+  }
   return keys;
 }
 
@@ -727,6 +738,67 @@ static ngx_int_t ngx_http_jwtbatch_handler(ngx_http_request_t *r) {
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
   }
   return NGX_OK;
+}
+
+/* ---- jwtbatch_stats ------------------------------------------------------------------------ */
+
+/* ngx_http_jwtbatch_stats_handler answers with this worker's counters, one JSON object per
+ * verifier (each worker process has its own verifiers and caches):
+ * {"pid":N,"verifiers":[{"jwks":"...","tokens":N,"statuses":{"ok":N,...},"cache_hits":N,...}]} */
+static ngx_int_t ngx_http_jwtbatch_stats_handler(ngx_http_request_t *r) {
+  ngx_http_jwtbatch_main_conf_t *mcf = ngx_http_get_module_main_conf(r, ngx_http_jwtbatch_module);
+  ngx_http_jwtbatch_keys_t **keys = mcf->verifiers.elts;
+  jwtbatch_stats st;
+  ngx_uint_t i, k;
+  size_t len;
+  ngx_buf_t *b;
+  ngx_chain_t out;
+  ngx_int_t rc;
+
+  if (!(r->method & (NGX_HTTP_GET | NGX_HTTP_HEAD))) return NGX_HTTP_NOT_ALLOWED;
+  rc = ngx_http_discard_request_body(r);
+  if (rc != NGX_OK) return rc;
+  len = sizeof("{\"pid\":,\"verifiers\":[]}\n") + NGX_INT64_LEN;
+  for (i = 0; i < mcf->verifiers.nelts; i++) {
+    len += 64 + keys[i]->path.len * 6 + (JWTBATCH_NUM_STATUSES + 12) * (32 + NGX_INT64_LEN);
+  }
+  b = ngx_create_temp_buf(r->pool, len);
+  if (b == NULL) return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  b->last = ngx_sprintf(b->last, "{\"pid\":%P,\"verifiers\":[", ngx_pid);
+  for (i = 0; i < mcf->verifiers.nelts; i++) {
+    ngx_memzero(&st, sizeof(st));
+    jwtbatch_verifier_stats(keys[i]->verifier, &st, sizeof(st));
+    b->last = ngx_sprintf(b->last, "%s{\"jwks\":\"", i ? "," : "");
+    b->last = (u_char *)ngx_escape_json(b->last, keys[i]->path.data, keys[i]->path.len);
+    b->last = ngx_sprintf(b->last, "\",\"tokens\":%uL,\"statuses\":{", st.tokens);
+    for (k = 0; k < JWTBATCH_NUM_STATUSES; k++) {
+      b->last = ngx_sprintf(b->last, "%s\"%s\":%uL", k ? "," : "", jwtbatch_status_name((int)k), st.status_counts[k]);
+    }
+    b->last = ngx_sprintf(b->last,
+                          "},\"cache_hits\":%uL,\"cache_misses\":%uL,\"cache_inserts\":%uL,\"cache_evictions\":%uL,"
+                          "\"cache_expired\":%uL,\"cache_entries\":%uL,\"cache_capacity\":%uL,\"key_sets\":%uL,"
+                          "\"keys\":%uL}",
+                          st.cache_hits, st.cache_misses, st.cache_inserts, st.cache_evictions, st.cache_expired,
+                          st.cache_entries, st.cache_capacity, st.key_sets, st.keys);
+  }
+  b->last = ngx_sprintf(b->last, "]}\n");
+  b->last_buf = (r == r->main) ? 1 : 0;
+  b->last_in_chain = 1;
+  r->headers_out.status = NGX_HTTP_OK;
+  r->headers_out.content_length_n = b->last - b->pos;
+  ngx_str_set(&r->headers_out.content_type, "application/json");
+  r->headers_out.content_type_len = r->headers_out.content_type.len;
+  rc = ngx_http_send_header(r);
+  if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) return rc;
+  out.buf = b;
+  out.next = NULL;
+  return ngx_http_output_filter(r, &out);
+}
+
+static char *ngx_http_jwtbatch_stats(ngx_conf_t *cf, ngx_command_t *cmd, void *conf) {
+  ngx_http_core_loc_conf_t *clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+  clcf->handler = ngx_http_jwtbatch_stats_handler;
+  return NGX_CONF_OK;
 }
 
 /* ---- variables ------------------------------------------------------------------------------ */

@@ -74,6 +74,7 @@ http {
   server {
     listen 127.0.0.1:$port;
     location /open/ { alias $out/www/; }
+    location = /stats { jwtbatch_stats; }
     location /cache-on/ {
       alias $out/www/;
       jwtbatch on;
@@ -146,3 +147,11 @@ for alg in HS256 ES256; do
     printf "| %s | off | %.0f | %.0f | %.2f |\n", a, o, off, off / o }'
 done
 echo "(wrk -t1 -c$connections -d${duration}s, medians of $reps, nginx worker_processes $workers, $count tokens per alg round-robin)"
+# The cache's counters, as jwtbatch_stats reports them (one worker's, when there are several).
+curl -s "http://127.0.0.1:$port/stats" >"$out/stats.json"
+python3 - "$out/stats.json" <<'PY'
+import json, sys
+for v in json.load(open(sys.argv[1]))["verifiers"]:
+    print("%s: %d tokens, %d ok, cache hits %d, misses %d" % (
+        "cache on " if v["cache_capacity"] else "cache off", v["tokens"], v["statuses"]["ok"], v["cache_hits"], v["cache_misses"]))
+PY

@@ -343,6 +343,7 @@ void NginxServer::write_config(const NginxOptions& options) {
     << "  server {\n"
     << "    listen 127.0.0.1:" << port_ << ";\n"
     << "    location = /healthz { return 204; }\n"
+    << "    location = /jwtbatch-stats { jwtbatch_stats; }\n"
     << "    location /api/ {\n"
     << "      jwtbatch on;\n"
     << "      jwtbatch_jwks " << jwks_path() << ";\n"

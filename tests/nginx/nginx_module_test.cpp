@@ -257,6 +257,28 @@ TEST(NginxModule, CacheIsOnByDefaultAndCanBeTurnedOff) {
   }
 }
 
+// jwtbatch_stats: the worker's counters, with the cache's hits and misses.
+TEST(NginxModule, StatsCountVerdictsAndCacheHits) {
+  auto nginx = start(kPolicy, /*workers=*/1);
+  ASSERT_TRUE(nginx->ok()) << nginx->error();
+  const std::string t = token("HS256", "hs", claims());
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(http_get(nginx->port(), "/api/x", bearer(t)).status, 200);
+  ASSERT_EQ(http_get(nginx->port(), "/api/x", bearer(token("HS256", "hs", claims("", -5)))).status, 401);
+  ASSERT_EQ(http_get(nginx->port(), "/api/x").status, 401);  // no token: not verified, not counted
+  const HttpResponse r = http_get(nginx->port(), "/jwtbatch-stats");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  const std::string& s = r.body;
+  EXPECT_NE(s.find("\"jwks\":\"" + nginx->jwks_path() + "\""), std::string::npos) << s;
+  EXPECT_NE(s.find("\"tokens\":4,"), std::string::npos) << s;
+  EXPECT_NE(s.find("\"ok\":3,"), std::string::npos) << s;
+  EXPECT_NE(s.find("\"expired\":1,"), std::string::npos) << s;
+  EXPECT_NE(s.find("\"cache_hits\":2,"), std::string::npos) << s;
+  EXPECT_NE(s.find("\"cache_entries\":1,"), std::string::npos) << s;
+  EXPECT_NE(s.find("\"key_sets\":1,"), std::string::npos) << s;
+  EXPECT_NE(s.find("\"keys\":5}"), std::string::npos) << s;
+}
+
 TEST(NginxModule, BadConfigurationIsRefusedAtStart) {
   {
     auto nginx = start(kPolicy, 1, "{\"keys\":[{\"kty\":\"oct\"");
