@@ -484,16 +484,4 @@ int NginxServer::stop() {
   return status;
 }
 
-int NginxServer::config_test(std::string* out) const {
-  const std::string cmd = nginx_binary() + " -t -p '" + prefix_ + "/' -c '" + prefix_ + "/nginx.conf' 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  out->clear();
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out->append(buf, n);
-  const int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 }  // namespace jwtbatch::test

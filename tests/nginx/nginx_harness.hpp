@@ -105,10 +105,6 @@ class NginxServer {
   // reported it; idempotent.
   int stop();
 
-  // nginx_test runs `nginx -t` on this prefix's configuration and returns its exit code, with its
-  // output in `out`.
-  int config_test(std::string* out) const;
-
   // write_config writes nginx.conf for `options` (used by the constructor; a test may rewrite it
   // before reload()).
   void write_config(const NginxOptions& options);
