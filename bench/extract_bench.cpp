@@ -2,8 +2,8 @@
 // (access-log lines, half with a token in a query string), per variant, beside count_newlines and
 // memchr over the same bytes. Each variant's output is checked against the scalar reference first.
 //
-//   build/bench/jwtbatch_bench --benchmark_filter=BM_extract --benchmark_repetitions=5 \
-//     --benchmark_report_aggregates_only=true
+//   build/bench/jwtbatch_bench --benchmark_filter=BM_extract --benchmark_repetitions=5
+//     --benchmark_report_aggregates_only=true  (one command line)
 #include <cstring>
 #include <random>
 #include <string>
