@@ -50,7 +50,7 @@ void capi_verify(benchmark::State& state, Alg alg, bool cache, bool claims) {
     bytes += t.size();
     if (++i == tokens.size()) i = 0;
   }
-  if (from_cache != (cache ? state.iterations() : 0)) state.SkipWithError("cache hits not as expected");
+  if (from_cache != static_cast<size_t>(cache ? state.iterations() : 0)) state.SkipWithError("cache hits not as expected");
   jwtbatch_verifier_free(v);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
