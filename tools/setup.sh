@@ -5,8 +5,9 @@ set -euo pipefail
 
 # chromium: the audit test opens the HTML report headless (tests/audit_test.cpp). libssl-dev,
 # pkgconf, python3: the embedding tests (an OpenSSL-linked host, the installed package, ctypes).
+# nginx, nginx-dev: the nginx module is built against nginx-dev and tested in a real nginx.
 packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev
-          chromium libssl-dev pkgconf python3)
+          chromium libssl-dev pkgconf python3 nginx nginx-dev)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()
