@@ -29,7 +29,10 @@ Table build() {
   Table t;
   t.variants[t.num++] = kScalar;
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma")) {
+  // The IFMA code also uses AVX-512 BW and VBMI byte loads and permutes (every CPU with IFMA so
+  // far has both).
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")) {
     t.variants[t.num++] = kIfma;
   }
 #endif
