@@ -4,6 +4,7 @@
 // A key that cannot be used is skipped with one warning line naming its kid and the reason; a
 // document that cannot be read at all, or a set left without any usable key, is an error.
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -171,7 +172,12 @@ std::string warning(std::string_view kid, std::string_view why) {
 }  // namespace
 }  // namespace engine
 
-KeySet::KeySet(std::unique_ptr<engine::KeySetData> data) : data_(std::move(data)) {}
+namespace {
+std::atomic<uint64_t> g_next_keyset_id{1};
+}  // namespace
+
+KeySet::KeySet(std::unique_ptr<engine::KeySetData> data)
+    : data_(std::move(data)), id_(g_next_keyset_id.fetch_add(1, std::memory_order_relaxed)) {}
 KeySet::~KeySet() = default;
 size_t KeySet::size() const noexcept { return data_->keys.size(); }
 std::string_view KeySet::kid(size_t index) const noexcept { return data_->keys[index].kid; }

@@ -156,7 +156,11 @@ void Verifier::set_keys(std::shared_ptr<const KeySet> keys) noexcept { keys_.sto
 
 Verdict Verifier::verify(std::string_view token, UnixSeconds now) const noexcept {
   const std::shared_ptr<const KeySet> keys = keys_.load();
-  engine::BatchContext ctx = make_context(*keys, policy_, now);
+  return verify(token, now, *keys);
+}
+
+Verdict Verifier::verify(std::string_view token, UnixSeconds now, const KeySet& keys) const noexcept {
+  engine::BatchContext ctx = make_context(keys, policy_, now);
   ctx.timing = false;
   Verdict v;
   BatchStats stats;
@@ -198,7 +202,8 @@ Status Verifier::verify_batch(std::span<const std::string_view> tokens, std::spa
 Status Verifier::verify_stream(const std::function<bool(StreamChunk&)>& read,
                                const std::function<void(const StreamChunk&)>& write, UnixSeconds now,
                                BatchStats* stats, StreamOptions options,
-                               const std::function<void(StreamChunk&)>& after_verify) const {
+                               const std::function<void(StreamChunk&)>& after_verify,
+                               const std::function<void(StreamChunk&)>& before_verify) const {
   const auto start = std::chrono::steady_clock::now();
   const std::shared_ptr<const KeySet> keys = keys_.load();
   engine::BatchContext ctx = make_context(*keys, policy_, now);
@@ -234,6 +239,7 @@ Status Verifier::verify_stream(const std::function<bool(StreamChunk&)>& read,
             tbb::make_filter<StreamChunk*, StreamChunk*>(
                 tbb::filter_mode::parallel,
                 [&](StreamChunk* c) {
+                  if (before_verify) before_verify(*c);
                   c->verdicts.resize(c->tokens.size());
                   BatchStats& local = partial.local();
                   engine::Workspace& ws = state_->workspaces.local();

@@ -7,7 +7,8 @@
 // the digest corrupted, r or s = 0, 1, n - 1, n, n + 1, 2^256 - 1, digests >= n (signed as chosen
 // digests, must verify), sums u1*G + u2*Q at infinity (e = -r*d mod n with a known key), points R
 // with x(R) >= n (a key built for them), and keys G and -G, whose tables make the lanes add a point
-// to itself or to its negative. JWTBATCH_LONG_DIFF=N scales the random parts to about N cases.
+// to itself or to its negative. JWTBATCH_LONG_DIFF=N scales the random parts to about N cases;
+// JWTBATCH_DIFF_SEED=K draws another set of them (long runs split over processes).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -55,6 +56,16 @@ size_t scaled(size_t n) {
     return s != nullptr ? std::max(1.0, std::atof(s) / 100000.0) : 1.0;
   }();
   return std::max<size_t>(1, static_cast<size_t>(static_cast<double>(n) * factor) / kScale);
+}
+
+// diff_seed is the seed of differential test `n`; JWTBATCH_DIFF_SEED=K shifts every test's seed, so
+// that K = 0..15 run as 16 processes check 16 different sets of cases (a long run on many cores).
+uint64_t diff_seed(uint64_t n) {
+  static const uint64_t shift = [] {
+    const char* s = std::getenv("JWTBATCH_DIFF_SEED");
+    return s != nullptr ? std::strtoull(s, nullptr, 10) : 0;
+  }();
+  return n + 1000003 * shift;
 }
 
 const EC_GROUP* group() {
@@ -534,7 +545,7 @@ TEST_P(P256Variant, SumAtInfinityFails) {
 // ---- differential against BoringSSL --------------------------------------------------------------
 
 TEST(P256Differential, RandomValidAndHighS) {
-  std::mt19937_64 rng(1);
+  std::mt19937_64 rng(diff_seed(1));
   std::vector<Case> cases;
   const size_t per_key = scaled(1600);
   const Keys& k = keys();
@@ -566,7 +577,7 @@ TEST(P256Differential, RandomValidAndHighS) {
 TEST(P256Differential, EqualScalarsOnGeneratorKeys) {
   // Keys G, 2G, -G with e = r*c: u1*G and u2*Q then share digits window by window, so the lanes meet
   // P + P and P + (-P); signed validly with chosen nonces.
-  std::mt19937_64 rng(2);
+  std::mt19937_64 rng(diff_seed(2));
   bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
   std::vector<Case> cases;
   const Keys& k = keys();
@@ -592,7 +603,7 @@ TEST(P256Differential, EqualScalarsOnGeneratorKeys) {
 
 TEST(P256Differential, EveryByteCorrupted) {
   // Every byte of r||s and of the digest, each flipped in a random bit, plus random byte values.
-  std::mt19937_64 rng(3);
+  std::mt19937_64 rng(diff_seed(3));
   std::vector<Case> cases;
   const size_t sigs_n = scaled(300);
   for (size_t j = 0; j < sigs_n; ++j) {
@@ -618,7 +629,7 @@ TEST(P256Differential, EveryByteCorrupted) {
 }
 
 TEST(P256Differential, EdgeScalarsAndDigests) {
-  std::mt19937_64 rng(4);
+  std::mt19937_64 rng(diff_seed(4));
   bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
   std::vector<Case> cases;
   const Bytes32 n = bn_bytes(order());
@@ -672,7 +683,7 @@ TEST(P256Differential, EdgeScalarsAndDigests) {
 TEST(P256Differential, ResultWithXAtOrAboveN) {
   // R = (x, y) with n <= x < p; a key Q = (R - u1*G) / u2 makes (r = x - n, s) a valid signature:
   // the kernel must find x(R) == r + n (mod p) in Jacobian coordinates. r = x (>= n) must fail.
-  std::mt19937_64 rng(6);
+  std::mt19937_64 rng(diff_seed(6));
   bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
   const BIGNUM* nn = order();
   auto p = bn_hex("FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF");

@@ -3,7 +3,10 @@
 // rules, batch == single, thread counts, key rotation.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -202,6 +205,66 @@ TEST_F(VerifierTest, Json) {
   EXPECT_EQ(status(make_token("HS256", h, shallow), p), Status::ok);
   // Whitespace and escapes are fine JSON.
   EXPECT_EQ(st("{ \"alg\" : \"HS\\u0032\\u00356\" ,\r\n \"kid\":\"hs\"}", kGood), Status::ok);
+}
+
+// The duplicate-name check (engine/parse.cpp: integer compares of length and an 8-byte prefix up
+// to 16 members, a sort above) against a plain std::set of each object's unescaped names, on random
+// objects: names sharing 8-byte prefixes, of equal length, escaped spellings of the same name,
+// empty names, 0 to 24 members (both sides of 16), nested objects and arrays.
+TEST_F(VerifierTest, DuplicateNamesAgainstASet) {
+  struct Name {
+    const char* json;   // as written in the JSON text
+    const char* plain;  // after unescaping
+  };
+  static const Name kNames[] = {
+      {"a", "a"},         {"b", "b"},           {"\\u0061", "a"},    {"", ""},
+      {"ab", "ab"},       {"ba", "ba"},         {"isx", "isx"},        {"sux", "sux"},
+      {"auz", "auz"},     {"jtx", "jtx"},       {"abcdefgh", "abcdefgh"}, {"abcdefgX", "abcdefgX"},
+      {"abcdefghi", "abcdefghi"}, {"abcdefghj", "abcdefghj"}, {"abcdefgh\\u0069", "abcdefghi"},
+      {"abcdefghijklmnop", "abcdefghijklmnop"}, {"abcdefghijklmnoq", "abcdefghijklmnoq"},
+      {"role", "role"},   {"rol\\u0065", "role"}, {"x1", "x1"}, {"x2", "x2"}, {"x3", "x3"}};
+  std::mt19937_64 rng(7);
+  const std::string h = hdr("HS256", "hs");
+  // object() writes a random object into `out` and returns whether it (or anything in it) repeats a name.
+  std::function<bool(std::string&, int, bool)> object = [&](std::string& out, int depth, bool top) {
+    std::set<std::string> seen;
+    bool dup = false;
+    out += '{';
+    if (top) {
+      out += "\"exp\":" + std::to_string(kNow + 60);
+      seen.insert("exp");
+    }
+    const size_t members = rng() % 25;
+    for (size_t i = 0; i < members; ++i) {
+      const Name& n = kNames[rng() % std::size(kNames)];
+      if (top || i > 0) out += ',';
+      out += '"';
+      out += n.json;
+      out += "\":";
+      dup |= !seen.insert(n.plain).second;
+      const unsigned kind = static_cast<unsigned>(rng() % 8);
+      if (depth < 3 && kind == 0) {
+        dup |= object(out, depth + 1, false);
+      } else if (depth < 3 && kind == 1) {
+        out += '[';
+        dup |= object(out, depth + 1, false);
+        out += ",1]";
+      } else {
+        out += std::to_string(rng() % 100);
+      }
+    }
+    out += '}';
+    return dup;
+  };
+  size_t dups = 0, clean = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string claims;
+    const bool dup = object(claims, 0, true);
+    (dup ? dups : clean)++;
+    ASSERT_EQ(status(make_token("HS256", h, claims)), dup ? Status::bad_json : Status::ok) << claims;
+  }
+  EXPECT_GT(dups, 300u);
+  EXPECT_GT(clean, 300u);
 }
 
 TEST_F(VerifierTest, Header) {

@@ -3,7 +3,7 @@
 # result plus the README's performance section (performance.md) into one results folder.
 #
 #   tools/bench.sh [--peers] [--out DIR] [--repetitions N] [--min-time SECONDS] [--filter REGEX]
-#                  [--stats-runs N] [--baseline RESULTS_DIR] [--quick]
+#                  [--stats-runs N] [--baseline RESULTS_DIR] [--quick] [--readme]
 #
 # The standard set:
 #   1. jwtbatch_bench (Google Benchmark, --benchmark_repetitions=N, aggregates only) -> bench.json:
@@ -19,7 +19,9 @@
 #      own binaries: they link the system OpenSSL) and Node's jose (npm install jose into
 #      build/peers-node/, when node and npm are present), then by jwtbatch_bench's BM_verify_e2e on
 #      the same tokens (JWTBATCH_BENCH_CORPUS) -> peers/*.json.
-#   4. tools/bench_report.py -> performance.md (the tables of the README's performance section).
+#   4. tools/bench_report.py -> performance.md (the tables of the README's performance section);
+#      with --readme also spliced into README.md between its "performance: begin/end" markers (the
+#      one documented command that regenerates the README's figures: tools/bench.sh --peers --readme).
 #   5. --baseline DIR (an earlier results folder): tools/bench-compare on bench.json and stats.json,
 #      -> compare.txt, compare.svg, compare-stats.txt, compare-stats.svg; the exit status is 1 when
 #      it finds a regression.
@@ -30,10 +32,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peers=0 out="" reps=5 min_time="" filter="" stats_runs=5 baseline="" count=20000 peer_count=4000
+peers=0 readme=0 out="" reps=5 min_time="" filter="" stats_runs=5 baseline="" count=20000 peer_count=4000
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --peers) peers=1 ;;
+    --readme) readme=1 ;;
     --out) out="$2"; shift ;;
     --repetitions) reps="$2"; shift ;;
     --min-time) min_time="$2"; shift ;;
@@ -49,6 +52,7 @@ done
 
 command_line="tools/bench.sh"
 [ "$peers" = 1 ] && command_line="$command_line --peers"
+[ "$readme" = 1 ] && command_line="$command_line --readme"
 jobs=${JWTBATCH_JOBS:-$(nproc 2>/dev/null || echo 2)}
 log() { echo "bench.sh: $*" >&2; }
 
@@ -184,7 +188,7 @@ json.dump(env, open(os.path.join(out, "env.json"), "w"), indent=1)
 EOF
 
 # 4. The README's performance section.
-python3 tools/bench_report.py "$out"
+python3 tools/bench_report.py "$out" $([ "$readme" = 1 ] && echo --readme README.md)
 
 # 5. Against a baseline.
 status=0

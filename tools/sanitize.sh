@@ -33,7 +33,7 @@ case "$mode" in
   *) echo "usage: tools/sanitize.sh [asan|tsan|all]" >&2; exit 2 ;;
 esac
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-tsan_tests=${JWTBATCH_TSAN_TESTS:-'^(Scheduler\.|VerifierTest\.(Batch|KeyRotation))'}
+tsan_tests=${JWTBATCH_TSAN_TESTS:-'^(Scheduler\.|VerifierTest\.(Batch|KeyRotation)|CApi\.KeySwap|TokenCache\.Concurrent)'}
 mirror=${JWTBATCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 say() { echo "sanitize.sh: $mode: $*" >&2; }

@@ -3,7 +3,10 @@
 # Uses apt-get as root, or sudo; says clearly what to do when neither works.
 set -euo pipefail
 
-packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev)
+# chromium: the audit test opens the HTML report headless (tests/audit_test.cpp). libssl-dev,
+# pkgconf, python3: the embedding tests (an OpenSSL-linked host, the installed package, ctypes).
+packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev
+          chromium libssl-dev pkgconf python3)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()

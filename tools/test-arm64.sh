@@ -129,6 +129,36 @@ got=$(sed -e 's/.*"status":"\([a-z0-9_]*\)".*/\1/' "$build/demo-verdicts.jsonl")
 [ "$got" = "$(cat "$demo/expected.txt")" ] || die "ARM64 verdicts differ from $demo/expected.txt ($build/demo-verdicts.jsonl)"
 echo "all $(wc -l < "$demo/expected.txt") ARM64 verdicts match $demo/expected.txt"
 
+# --- the same verdicts and the same tests as x86-64 ---------------------------------------------
+# The native (x86-64) build is tools/test.sh's build/ (CI runs it first); built here when missing.
+native=build
+if [ ! -x "$native/tools/jwtbatch" ] || [ ! -x "$native/tests/jwtbatch_tests" ]; then
+  log "no native build in $native/: building jwtbatch and its tests for the comparison"
+  cmake -S . -B "$native" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$native" -j"$jobs" --target jwtbatch_cli jwtbatch_tests
+fi
+"$native/tools/jwtbatch" verify --jwks "$demo/jwks.json" --now 1767225600 \
+  --iss https://issuer.example.com --aud https://api.example.com "$demo/tokens.txt" > "$build/demo-verdicts-x86_64.jsonl"
+cmp "$build/demo-verdicts-x86_64.jsonl" "$build/demo-verdicts.jsonl" ||
+  die "ARM64 and x86-64 verdict lines differ ($build/demo-verdicts.jsonl, $build/demo-verdicts-x86_64.jsonl)"
+echo "the demo corpus's $(wc -l < "$build/demo-verdicts.jsonl") verdict lines are byte-identical on ARM64 and x86-64"
+# Every test exists on both: the names agree once a kernel variant's name (the parameter of the
+# per-variant suites: scalar, avx2, avx512, avx512_ifma on x86-64; scalar, neon on ARM64) is
+# replaced by <variant>.
+test_names() {
+  ctest --test-dir "$1" -N | sed -n -E 's/^ *Test +#[0-9]+: //p' | sed -E 's/  # GetParam.*//' |
+    sed -E 's#/(scalar|avx2|avx512|avx512_ifma|neon)$#/<variant>#' | sort -u
+}
+x86_names=$(test_names "$native")
+arm_names=$(test_names "$build")
+[ -n "$x86_names" ] || die "no tests listed in $native/"
+if [ "$x86_names" != "$arm_names" ]; then
+  diff <(echo "$x86_names") <(echo "$arm_names") >&2 || true
+  die "the ARM64 suite and the x86-64 suite differ (above: < x86-64 only, > ARM64 only)"
+fi
+log "same tests on both: $(wc -l <<<"$x86_names") distinct; x86-64 runs $(ctest --test-dir "$native" -N |
+  sed -n 's/^Total Tests: //p') with its variants, ARM64 $(ctest --test-dir "$build" -N | sed -n 's/^Total Tests: //p')"
+
 echo "benchmark smoke run under qemu-aarch64 (checks that it runs; the figures mean nothing):"
 "${qemu[@]}" "$build/bench/jwtbatch_bench" --benchmark_min_time=0.01 \
   --benchmark_filter='^BM_(de|en)code_base64url/(scalar|neon)/1024$|^BM_stage/decode/neon$|^BM_verify_e2e/ES256/batch$'

@@ -48,6 +48,9 @@ class KeySet {
   KeyFamily family(size_t index) const noexcept;
   // permitted_algs returns the union of algs() over every key: the default allow-list.
   AlgSet permitted_algs() const noexcept;
+  // id returns a number unique to this KeySet in the process (ids grow with each KeySet made), so
+  // a cache can tell verdicts of one key set from another's (key rotation).
+  uint64_t id() const noexcept { return id_; }
 
   // from_jwks parses one JWKS document. On failure (unreadable JSON, no usable key) it returns
   // nullptr and sets `out_error`; skipped keys append a line each to `out_warnings` (may be null).
@@ -60,6 +63,7 @@ class KeySet {
 
  private:
   std::unique_ptr<engine::KeySetData> data_;
+  uint64_t id_;
 };
 
 // KeySetBuilder gathers keys from several sources, then builds one KeySet.

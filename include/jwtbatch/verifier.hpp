@@ -56,6 +56,10 @@ struct StreamChunk {
   std::vector<std::string_view> tokens;
   std::vector<Verdict> verdicts;
   std::string output;  // free for the caller: e.g. the chunk's formatted verdicts (see verify_stream)
+  // Free for the caller too: e.g. where the chunk and each of its tokens came from (an audit keeps
+  // the first line number in `tag` and each token's line in `token_tags`).
+  uint64_t tag = 0;
+  std::vector<uint64_t> token_tags;
 };
 
 // StreamOptions tune one verify_stream call.
@@ -78,6 +82,9 @@ class Verifier {
   // verify checks one `token` at time `now`. It never throws, and allocates nothing in the steady
   // state of a thread.
   Verdict verify(std::string_view token, UnixSeconds now) const noexcept;
+  // verify checks `token` with `keys` (borrowed; the caller keeps it alive) instead of the current
+  // key set: for callers that must know which key set a verdict came from (a verdict cache).
+  Verdict verify(std::string_view token, UnixSeconds now, const KeySet& keys) const noexcept;
 
   // verify_batch checks each of `tokens` at time `now` and writes one verdict per token to `out`
   // (at least tokens.size() long), in input order. Both are borrowed. When `stats` is not null the
@@ -94,10 +101,14 @@ class Verifier {
   // stream and propagates. The key set is taken once, at the start. `after_verify`, when given, is
   // called in the parallel stage right after a chunk is verified (on any thread, several chunks at
   // once): work per chunk that need not be serial, such as formatting its output, belongs there.
+  // `before_verify`, when given, is called in the parallel stage before the chunk is verified: it
+  // may fill or replace `tokens` (e.g. find them in raw text that `read` put in `storage`; then
+  // `first_index` counts only the tokens `read` put in, and options.chunk_tokens bounds only those).
   Status verify_stream(const std::function<bool(StreamChunk&)>& read,
                        const std::function<void(const StreamChunk&)>& write, UnixSeconds now,
                        BatchStats* stats = nullptr, StreamOptions options = {},
-                       const std::function<void(StreamChunk&)>& after_verify = {}) const;
+                       const std::function<void(StreamChunk&)>& after_verify = {},
+                       const std::function<void(StreamChunk&)>& before_verify = {}) const;
 
   // keys returns the key set in use now; set_keys swaps it atomically (key rotation).
   std::shared_ptr<const KeySet> keys() const noexcept;

@@ -20,16 +20,20 @@ struct Candidate {
 };
 
 constexpr Candidate kCandidates[] = {
-    {{"scalar", base64url_decode_scalar, base64url_encode_scalar},
+    {{"scalar", base64url_decode_scalar, base64url_encode_scalar,
+      extract_tokens_scalar, count_newlines_scalar},
      [](const CpuFeatures&) { return true; }},
 #if defined(JWTBATCH_KERNELS_X86)
-    {{"avx2", base64url_decode_avx2, base64url_encode_avx2},
+    {{"avx2", base64url_decode_avx2, base64url_encode_avx2,
+      extract_tokens_avx2, count_newlines_avx2},
      [](const CpuFeatures& f) { return f.avx2; }},
-    {{"avx512", base64url_decode_avx512, base64url_encode_avx512},
+    {{"avx512", base64url_decode_avx512, base64url_encode_avx512,
+      extract_tokens_avx512, count_newlines_avx512},
      [](const CpuFeatures& f) { return f.avx512_vbmi; }},
 #endif
 #if defined(JWTBATCH_KERNELS_NEON)
-    {{"neon", base64url_decode_neon, base64url_encode_neon},
+    {{"neon", base64url_decode_neon, base64url_encode_neon,
+      extract_tokens_neon, count_newlines_neon},
      [](const CpuFeatures& f) { return f.neon; }},
 #endif
 };

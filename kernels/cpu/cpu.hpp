@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "kernels/base64url/base64url.hpp"
+#include "kernels/extract/extract.hpp"
 
 namespace jwtbatch::kernels {
 
@@ -17,6 +18,8 @@ struct KernelTable {
   std::string_view name;  // "scalar", "avx2", "avx512", "neon"
   Base64urlDecode base64url_decode;
   Base64urlEncode base64url_encode;
+  ExtractTokens extract_tokens;  // kernels/extract (AVX-512 BW suffices; it rides the avx512 table)
+  CountNewlines count_newlines;
 };
 
 // active_kernels returns the table chosen for this process (thread-safe, chosen on first call).

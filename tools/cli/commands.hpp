@@ -7,5 +7,6 @@ namespace jwtbatch::cli {
 int verify_main(int argc, char** argv);
 int inspect_main(int argc, char** argv);
 int gen_main(int argc, char** argv);
+int audit_main(int argc, char** argv);
 
 }  // namespace jwtbatch::cli

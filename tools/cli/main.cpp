@@ -1,4 +1,4 @@
-// main.cpp: the `jwtbatch` command: verify, inspect, gen.
+// main.cpp: the `jwtbatch` command: verify, inspect, gen, audit.
 #include <cstdio>
 #include <string_view>
 
@@ -12,6 +12,7 @@ constexpr const char* kUsage =
     "  verify --jwks FILE [options] [TOKENS_FILE|-]   verify tokens, one JSON line per token\n"
     "  inspect [TOKEN|-]                               decode a token WITHOUT verifying it\n"
     "  gen --out DIR [options]                         generate a test corpus\n"
+    "  audit --jwks FILE [options] [LOG ...|-]         audit token logs: summary, --json, --html\n"
     "  --version                                       version and kernel variant\n"
     "run 'jwtbatch <command> --help' for a command's options\n";
 
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   if (cmd == "verify") return jwtbatch::cli::verify_main(argc - 1, argv + 1);
   if (cmd == "inspect") return jwtbatch::cli::inspect_main(argc - 1, argv + 1);
   if (cmd == "gen") return jwtbatch::cli::gen_main(argc - 1, argv + 1);
+  if (cmd == "audit") return jwtbatch::cli::audit_main(argc - 1, argv + 1);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::fputs(kUsage, stdout);
     return 0;

@@ -1,0 +1,508 @@
+// capi.cpp: the C API (include/jwtbatch/jwtbatch.h) over the C++ Verifier, with the
+// verified-token cache (engine/token_cache.hpp) on the per-request path. Nothing throws across the
+// boundary: every entry point catches, and the hot path (a cache hit) neither allocates nor throws.
+#include "jwtbatch/jwtbatch.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <openssl/sha.h>
+#include <simdjson.h>
+
+#include "engine/token_cache.hpp"
+#include "jwtbatch/jwtbatch.hpp"
+#include "kernels/base64url/base64url.hpp"
+#include "kernels/cpu/cpu.hpp"
+
+struct jwtbatch_options {
+  jwtbatch::Policy policy;
+  std::vector<std::string> claims;  // names returned as JSON by jwtbatch_verify
+  size_t cache_size = 0;
+  int64_t cache_ttl_s = 300;
+  unsigned threads = 0;
+};
+
+static_assert(JWTBATCH_NUM_STATUSES == jwtbatch::kNumStatuses);
+static_assert(JWTBATCH_BAD_CLAIM == static_cast<int>(jwtbatch::Status::bad_claim));
+static_assert(JWTBATCH_BAD_SIGNATURE == static_cast<int>(jwtbatch::Status::bad_signature));
+static_assert(JWTBATCH_EXPIRED == static_cast<int>(jwtbatch::Status::expired));
+static_assert(JWTBATCH_EDDSA == static_cast<int>(jwtbatch::Alg::eddsa));
+static_assert(JWTBATCH_ES256 == static_cast<int>(jwtbatch::Alg::es256));
+static_assert(jwtbatch::kNoKey == 0xffffffffu);
+
+namespace {
+
+using jwtbatch::Status;
+using jwtbatch::Verdict;
+
+// Counters of jwtbatch_verify, one shard per thread slot (a relaxed add on a line no other
+// thread usually writes), summed when read.
+constexpr size_t kCounterShards = 16;
+struct alignas(64) CounterShard {
+  std::atomic<uint64_t> status_counts[jwtbatch::kNumStatuses] = {};
+};
+
+size_t counter_shard() noexcept {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t slot = next.fetch_add(1, std::memory_order_relaxed) % kCounterShards;
+  return slot;
+}
+
+// write_text copies `s` into out[0..out_len), NUL-terminated, truncated if need be.
+void write_text(char* out, size_t out_len, std::string_view s) noexcept {
+  if (!out || out_len == 0) return;
+  const size_t n = std::min(s.size(), out_len - 1);
+  std::memcpy(out, s.data(), n);
+  out[n] = '\0';
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string s;
+  for (const std::string& l : lines) {
+    if (!s.empty()) s += '\n';
+    s += l;
+  }
+  return s;
+}
+
+std::vector<std::string_view> split_list(std::string_view s) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    const size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+bool parse_int(std::string_view s, int64_t lo, int64_t hi, int64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+// A claim name we return as a JSON key: printable ASCII, no quote or backslash (no escaping needed).
+bool valid_claim_name(std::string_view name) {
+  if (name.empty() || name.size() > 256) return false;
+  for (char c : name)
+    if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return false;
+  return true;
+}
+
+// ClaimsScratch: one thread's buffers for extracting claims (the miss path only).
+struct ClaimsScratch {
+  std::vector<uint8_t> decoded;
+  simdjson::dom::parser parser;
+  std::string json;
+};
+
+ClaimsScratch& claims_scratch() {
+  thread_local ClaimsScratch s;
+  return s;
+}
+
+// select_claims writes to `out` the JSON object of the claims named in `names` that `token` (a
+// token the engine has just verified ok: its parts are valid base64url and JSON) holds.
+bool select_claims(std::string_view token, const std::vector<std::string>& names, std::string& out) {
+  out.clear();
+  const size_t dot1 = token.find('.');
+  const size_t dot2 = token.find('.', dot1 + 1);
+  if (dot1 == std::string_view::npos || dot2 == std::string_view::npos) return false;
+  const std::string_view part = token.substr(dot1 + 1, dot2 - dot1 - 1);
+  ClaimsScratch& s = claims_scratch();
+  const size_t cap = jwtbatch::kernels::base64url_decoded_len(part.size());
+  s.decoded.resize(cap + simdjson::SIMDJSON_PADDING);
+  const auto r = jwtbatch::kernels::active_kernels().base64url_decode({part.data(), part.size()},
+                                                                      {s.decoded.data(), cap});
+  if (r.status != jwtbatch::kernels::DecodeStatus::ok) return false;
+  simdjson::dom::object obj;
+  if (s.parser.parse(s.decoded.data(), r.count, false).get_object().get(obj) != simdjson::SUCCESS) return false;
+  out += '{';
+  for (const std::string& name : names) {
+    simdjson::dom::element e;
+    if (obj.at_key(name).get(e) != simdjson::SUCCESS) continue;
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+    out += simdjson::to_string(e);
+  }
+  out += '}';
+  return true;
+}
+
+void fill_result(const Verdict& v, jwtbatch_result* out) noexcept {
+  out->status = static_cast<int32_t>(v.status);
+  out->alg = static_cast<int32_t>(v.alg);
+  out->detail = v.detail;
+  out->key_index = v.key_index;
+  out->exp = v.exp;
+  out->nbf = v.nbf;
+  out->iat = v.iat;
+  out->has_exp = v.has_exp;
+  out->has_nbf = v.has_nbf;
+  out->has_iat = v.has_iat;
+}
+
+// write_claims copies the selected claims' JSON to the caller's buffer (or only reports its size).
+void write_claims(std::string_view json, char* claims_out, size_t claims_cap, jwtbatch_result* out) noexcept {
+  out->claims_len = json.size();
+  if (json.empty()) return;
+  if (claims_out && json.size() < claims_cap) {
+    std::memcpy(claims_out, json.data(), json.size());
+    claims_out[json.size()] = '\0';
+  }
+}
+
+}  // namespace
+
+struct jwtbatch_verifier {
+  jwtbatch_options options;
+  std::unique_ptr<jwtbatch::Verifier> verifier;
+  std::unique_ptr<jwtbatch::engine::TokenCache> cache;
+  CounterShard counters[kCounterShards];
+  std::atomic<uint64_t> key_sets{1};
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> batch_wall_nanos{0};
+  std::mutex rotate_mutex;  // serialises jwtbatch_verifier_set_jwks calls
+
+  void count(Status s, uint64_t n = 1) noexcept {
+    counters[counter_shard()].status_counts[static_cast<size_t>(s)].fetch_add(n, std::memory_order_relaxed);
+  }
+};
+
+extern "C" {
+
+int jwtbatch_api_version(void) { return JWTBATCH_C_API_VERSION; }
+
+const char* jwtbatch_status_name(int status) {
+  if (status < 0 || status >= static_cast<int>(jwtbatch::kNumStatuses)) return "unknown";
+  // to_string's names are string literals: NUL-terminated.
+  return jwtbatch::to_string(static_cast<Status>(status)).data();
+}
+
+const char* jwtbatch_alg_name(int alg) {
+  if (alg <= 0 || alg >= static_cast<int>(jwtbatch::kNumAlgs)) return "";
+  return jwtbatch::to_string(static_cast<jwtbatch::Alg>(alg)).data();
+}
+
+size_t jwtbatch_crypto_provider(char* out, size_t out_len) {
+  // The address of SHA256 as this object sees it (through its GOT: the same binding its calls get).
+  Dl_info info{};
+  void* fn = reinterpret_cast<void*>(&SHA256);
+  if (dladdr(fn, &info) == 0 || !info.dli_fname) {
+    write_text(out, out_len, "");
+    return 0;
+  }
+  write_text(out, out_len, info.dli_fname);
+  return std::strlen(info.dli_fname);
+}
+
+int jwtbatch_load(const char*, char* out_error, size_t out_error_len) {
+  write_text(out_error, out_error_len, "");
+  return 0;
+}
+
+jwtbatch_options* jwtbatch_options_new(void) { return new (std::nothrow) jwtbatch_options(); }
+
+void jwtbatch_options_free(jwtbatch_options* options) { delete options; }
+
+int jwtbatch_options_set(jwtbatch_options* o, const char* name_c, const char* value_c, char* out_error,
+                         size_t out_error_len) {
+  auto fail = [&](std::string_view why) {
+    write_text(out_error, out_error_len, why);
+    return -1;
+  };
+  if (!o || !name_c || !value_c) return fail("options, name and value must not be NULL");
+  try {
+    const std::string_view name(name_c), value(value_c);
+    jwtbatch::Policy& p = o->policy;
+    int64_t n = 0;
+    if (name == "alg") {
+      jwtbatch::AlgSet algs;
+      for (std::string_view a : split_list(value)) {
+        const jwtbatch::Alg alg = jwtbatch::alg_from_string(a);
+        if (alg == jwtbatch::Alg::unknown) return fail("unknown algorithm \"" + std::string(a) + "\"");
+        algs.add(alg);
+      }
+      if (algs.empty()) return fail("alg: empty list");
+      p.algs = algs;
+    } else if (name == "iss") {
+      p.issuers.emplace_back(value);
+    } else if (name == "aud") {
+      p.audiences.emplace_back(value);
+    } else if (name == "require") {
+      p.required_claims.clear();
+      for (std::string_view c : split_list(value)) p.required_claims.emplace_back(c);
+      if (p.required_claims.size() > 64) return fail("require: at most 64 claims");
+    } else if (name == "leeway") {
+      if (!parse_int(value, 0, int64_t{1} << 40, &n)) return fail("leeway: seconds, a non-negative integer");
+      p.leeway_s = n;
+    } else if (name == "max_age") {
+      if (!parse_int(value, 0, int64_t{1} << 40, &n)) return fail("max_age: seconds, a non-negative integer");
+      p.max_age_s = n;
+    } else if (name == "typ") {
+      p.typ = std::string(value);
+    } else if (name == "max_token_bytes") {
+      if (!parse_int(value, 1, int64_t{1} << 30, &n)) return fail("max_token_bytes: an integer from 1 to 2^30");
+      p.max_token_bytes = static_cast<size_t>(n);
+    } else if (name == "claims") {
+      for (std::string_view c : split_list(value)) {
+        if (!valid_claim_name(c)) return fail("claims: \"" + std::string(c) + "\" is not a usable claim name");
+        if (std::find(o->claims.begin(), o->claims.end(), c) == o->claims.end()) o->claims.emplace_back(c);
+      }
+      if (o->claims.size() > 64) return fail("claims: at most 64 names");
+    } else if (name == "cache_size") {
+      if (!parse_int(value, 0, int64_t{1} << 26, &n)) return fail("cache_size: entries, an integer from 0 to 2^26");
+      o->cache_size = static_cast<size_t>(n);
+    } else if (name == "cache_ttl") {
+      if (!parse_int(value, 0, int64_t{1} << 40, &n)) return fail("cache_ttl: seconds, a non-negative integer");
+      o->cache_ttl_s = n;
+    } else if (name == "threads") {
+      if (!parse_int(value, 0, 4096, &n)) return fail("threads: an integer from 0 to 4096");
+      o->threads = static_cast<unsigned>(n);
+    } else {
+      return fail("unknown option \"" + std::string(name) + "\"");
+    }
+    write_text(out_error, out_error_len, "");
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+jwtbatch_verifier* jwtbatch_verifier_new(const char* jwks, size_t jwks_len, const jwtbatch_options* options,
+                                         char* out_message, size_t out_message_len) {
+  try {
+    if (!jwks && jwks_len > 0) {
+      write_text(out_message, out_message_len, "jwks is NULL");
+      return nullptr;
+    }
+    std::string error;
+    std::vector<std::string> warnings;
+    auto keys = jwtbatch::KeySet::from_jwks(std::string_view(jwks ? jwks : "", jwks_len), &error, &warnings);
+    if (!keys) {
+      write_text(out_message, out_message_len, error);
+      return nullptr;
+    }
+    auto v = std::make_unique<jwtbatch_verifier>();
+    if (options) v->options = *options;
+    v->verifier = std::make_unique<jwtbatch::Verifier>(std::move(keys), v->options.policy);
+    if (v->options.cache_size > 0)
+      v->cache = std::make_unique<jwtbatch::engine::TokenCache>(v->options.cache_size, v->options.cache_ttl_s);
+    write_text(out_message, out_message_len, join_lines(warnings));
+    return v.release();
+  } catch (const std::exception& e) {
+    write_text(out_message, out_message_len, e.what());
+    return nullptr;
+  }
+}
+
+void jwtbatch_verifier_free(jwtbatch_verifier* verifier) { delete verifier; }
+
+int jwtbatch_verifier_set_jwks(jwtbatch_verifier* v, const char* jwks, size_t jwks_len, char* out_message,
+                               size_t out_message_len) {
+  if (!v || (!jwks && jwks_len > 0)) {
+    write_text(out_message, out_message_len, "verifier or jwks is NULL");
+    return -1;
+  }
+  try {
+    std::string error;
+    std::vector<std::string> warnings;
+    auto keys = jwtbatch::KeySet::from_jwks(std::string_view(jwks ? jwks : "", jwks_len), &error, &warnings);
+    if (!keys) {
+      write_text(out_message, out_message_len, error);
+      return -1;
+    }
+    std::lock_guard<std::mutex> lock(v->rotate_mutex);
+    // Cached verdicts carry the id of the key set that made them: the new set's id matches none.
+    v->verifier->set_keys(std::move(keys));
+    v->key_sets.fetch_add(1, std::memory_order_relaxed);
+    write_text(out_message, out_message_len, join_lines(warnings));
+    return 0;
+  } catch (const std::exception& e) {
+    write_text(out_message, out_message_len, e.what());
+    return -1;
+  }
+}
+
+int jwtbatch_verify(const jwtbatch_verifier* vc, const char* token, size_t token_len, int64_t now,
+                    jwtbatch_result* out, char* claims_out, size_t claims_cap) {
+  if (!out) return JWTBATCH_MALFORMED;
+  *out = jwtbatch_result{};
+  out->status = JWTBATCH_MALFORMED;
+  out->key_index = jwtbatch::kNoKey;
+  if (claims_out && claims_cap > 0) claims_out[0] = '\0';
+  if (!vc) return JWTBATCH_MALFORMED;
+  auto* v = const_cast<jwtbatch_verifier*>(vc);  // counters and the cache are internally synchronised
+  const std::string_view tok(token ? token : "", token ? token_len : 0);
+  // One key set for the whole call: the cache key and the verification both use it.
+  const std::shared_ptr<const jwtbatch::KeySet> keys = v->verifier->keys();
+  const bool use_cache = v->cache && tok.size() <= v->options.policy.max_token_bytes;
+  jwtbatch::engine::TokenDigest digest{};
+  if (use_cache) {
+    digest = jwtbatch::engine::token_digest(tok);
+    const bool hit = v->cache->lookup(digest, keys->id(), now, [&](const Verdict& verdict, std::string_view extra) {
+      fill_result(verdict, out);
+      write_claims(extra, claims_out, claims_cap, out);
+    });
+    if (hit) {
+      out->from_cache = 1;
+      v->count(Status::ok);
+      return out->status;
+    }
+  }
+  const Verdict verdict = v->verifier->verify(tok, now, *keys);
+  fill_result(verdict, out);
+  if (verdict.status == Status::ok) {
+    try {
+      std::string* json = nullptr;
+      if (!v->options.claims.empty()) {
+        json = &claims_scratch().json;
+        if (!select_claims(tok, v->options.claims, *json)) json->clear();
+        write_claims(*json, claims_out, claims_cap, out);
+      }
+      if (use_cache) v->cache->insert(digest, keys->id(), now, v->options.policy, verdict, json ? *json : "");
+    } catch (...) {
+      // Out of memory while copying claims: the verdict stands, without claims or caching.
+    }
+  }
+  v->count(verdict.status);
+  return out->status;
+}
+
+int jwtbatch_verify_batch(const jwtbatch_verifier* vc, const char* const* tokens, const size_t* token_lens,
+                          size_t num_tokens, int64_t now, jwtbatch_result* out) {
+  if (num_tokens == 0) return vc ? 0 : -1;
+  if (!vc || !tokens || !token_lens || !out) return -1;
+  auto* v = const_cast<jwtbatch_verifier*>(vc);
+  try {
+    std::vector<std::string_view> views(num_tokens);
+    for (size_t i = 0; i < num_tokens; ++i)
+      views[i] = tokens[i] ? std::string_view(tokens[i], token_lens[i]) : std::string_view();
+    std::vector<Verdict> verdicts(num_tokens);
+    jwtbatch::BatchStats stats;
+    jwtbatch::BatchOptions options;
+    options.threads = v->options.threads;
+    v->verifier->verify_batch(views, verdicts, now, &stats, options);
+    for (size_t i = 0; i < num_tokens; ++i) {
+      out[i] = jwtbatch_result{};
+      fill_result(verdicts[i], &out[i]);
+    }
+    for (size_t s = 0; s < jwtbatch::kNumStatuses; ++s)
+      if (stats.status_counts[s]) v->count(static_cast<Status>(s), stats.status_counts[s]);
+    v->batches.fetch_add(1, std::memory_order_relaxed);
+    v->batch_wall_nanos.fetch_add(stats.wall_nanos, std::memory_order_relaxed);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+size_t jwtbatch_describe(const jwtbatch_verifier* v, const jwtbatch_result* r, char* out, size_t out_len) {
+  if (!v || !r) {
+    write_text(out, out_len, "");
+    return 0;
+  }
+  try {
+    Verdict verdict;
+    verdict.status = static_cast<Status>(std::clamp<int32_t>(r->status, 0, jwtbatch::kNumStatuses - 1));
+    verdict.alg = static_cast<jwtbatch::Alg>(std::clamp<int32_t>(r->alg, 0, jwtbatch::kNumAlgs - 1));
+    verdict.detail = r->detail;
+    verdict.key_index = r->key_index;
+    verdict.has_exp = r->has_exp;
+    verdict.has_nbf = r->has_nbf;
+    verdict.has_iat = r->has_iat;
+    verdict.exp = r->exp;
+    verdict.nbf = r->nbf;
+    verdict.iat = r->iat;
+    std::string text = jwtbatch::explain(verdict, v->options.policy);
+    // RFC 6750 error_description: %x20-21 / %x23-5B / %x5D-7E.
+    for (char& c : text) {
+      if (c == '"') c = '\'';
+      else if (c == '\\') c = '/';
+      else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    }
+    write_text(out, out_len, text);
+    return text.size();
+  } catch (...) {
+    write_text(out, out_len, "");
+    return 0;
+  }
+}
+
+int jwtbatch_claim_value(const char* claims_json, size_t claims_len, const char* name, char* out, size_t out_len,
+                         size_t* out_value_len) {
+  if (out && out_len > 0) out[0] = '\0';
+  if (out_value_len) *out_value_len = 0;
+  if (!claims_json || !name) return -3;
+  try {
+    ClaimsScratch& s = claims_scratch();
+    simdjson::dom::object obj;
+    if (s.parser.parse(claims_json, claims_len, true).get_object().get(obj) != simdjson::SUCCESS) return -3;
+    simdjson::dom::element e;
+    if (obj.at_key(name).get(e) != simdjson::SUCCESS) return 0;
+    std::string_view value;
+    std::string text;
+    if (e.get_string().get(value) != simdjson::SUCCESS) {
+      text = simdjson::to_string(e);
+      value = text;
+    }
+    for (char c : value)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return -2;
+    if (out_value_len) *out_value_len = value.size();
+    if (!out || value.size() >= out_len) return -1;
+    std::memcpy(out, value.data(), value.size());
+    out[value.size()] = '\0';
+    return 1;
+  } catch (...) {
+    return -3;
+  }
+}
+
+int jwtbatch_verifier_stats(const jwtbatch_verifier* vc, jwtbatch_stats* out, size_t out_size) {
+  if (!vc || !out) return -1;
+  auto* v = const_cast<jwtbatch_verifier*>(vc);
+  jwtbatch_stats s{};
+  for (const CounterShard& shard : v->counters)
+    for (size_t i = 0; i < jwtbatch::kNumStatuses; ++i) s.status_counts[i] += shard.status_counts[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < jwtbatch::kNumStatuses; ++i) s.tokens += s.status_counts[i];
+  s.batches = v->batches.load(std::memory_order_relaxed);
+  s.batch_wall_nanos = v->batch_wall_nanos.load(std::memory_order_relaxed);
+  if (v->cache) {
+    const jwtbatch::engine::TokenCacheStats c = v->cache->stats();
+    s.cache_hits = c.hits;
+    s.cache_misses = c.misses;
+    s.cache_inserts = c.inserts;
+    s.cache_evictions = c.evictions;
+    s.cache_expired = c.expired;
+    s.cache_entries = c.entries;
+    s.cache_capacity = c.capacity;
+  }
+  s.key_sets = v->key_sets.load(std::memory_order_relaxed);
+  s.keys = v->verifier->keys()->size();
+  std::memcpy(out, &s, std::min(out_size, sizeof s));
+  return 0;
+}
+
+}  // extern "C"
