@@ -6,7 +6,7 @@
 //   BM_rsa_public/<bits>/ifma/lanes:N     one IFMA batch with N filled lanes (N = 1..8; items = N)
 //   BM_verify_<alg>/<bits>/boringssl      SHA-2 + RSA_verify / RSA_verify_pss_mgf1 per signature
 //   BM_verify_<alg>/<bits>/<variant>/jobs:N   verify_rsa_jobs_with on N jobs (lanes filled, checks,
-//                                         hashes; below 3 jobs BoringSSL's raw op one at a time)
+//                                         hashes; a single job goes through BoringSSL's raw op)
 //
 // Keys are generated once per size, signatures over token-like messages of ~300 bytes. Every result
 // is checked before timing (SkipWithError on mismatch).
@@ -194,7 +194,7 @@ int register_all() {
       auto* b = benchmark::RegisterBenchmark((name + "/ifma").c_str(), verify_kernel, bits, pss,
                                              "avx512_ifma");
       b->ArgName("jobs");
-      if (bits == 2048 && !pss) b->DenseRange(1, 8);  // partial chunks: singles below 3, then lanes
+      if (bits == 2048 && !pss) b->DenseRange(1, 8);  // partial chunks: 1 single, then lanes
       b->Arg(64);
     }
   }

@@ -216,7 +216,8 @@ TEST(RsaKernel, DispatchOffersWhatTheCpuRuns) {
   EXPECT_EQ(vs[0].name, "scalar");
   bool has_ifma = false;
 #if defined(__x86_64__)
-  has_ifma = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma");
+  has_ifma = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") &&
+             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
 #endif
   EXPECT_EQ(find_variant("avx512_ifma") != nullptr, has_ifma);
   const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
@@ -284,6 +285,34 @@ TEST_P(RsaKernelVariant, BatchMatchesBnModExpForEveryLaneCount) {
         for (size_t i = 0; i < lanes; ++i)
           ASSERT_EQ(hex(out[i]), hex(want[i])) << "len " << len << " e " << e << " lanes " << lanes
                                                << " lane " << i << " s " << hex(s[i]);
+      }
+    }
+  }
+}
+
+TEST_P(RsaKernelVariant, BatchWithOneKeyInEveryLaneMatchesBnModExp) {
+  // One key in every lane (the usual case after stage 6 sorts by key; the IFMA code broadcasts
+  // that key's limbs instead of gathering them per lane), each size and every lane count, with the
+  // edge inputs (0, 1, 2, n - 1, n - 2) among the signatures, and outputs written over the inputs.
+  std::mt19937_64 rng(0x5eed0013);
+  for (size_t len : {256, 384, 512}) {
+    for (int shape = 0; shape < 4; ++shape) {
+      const TestKey k = make_key(random_modulus(rng, len, shape), 65537);
+      const std::vector<Bytes> in = inputs(rng, k.n, 3);
+      for (size_t lanes = 1; lanes <= kMaxLanes; ++lanes) {
+        const Key* kp[kMaxLanes];
+        uint8_t* op[kMaxLanes];
+        std::vector<Bytes> buf(lanes), want(lanes);
+        for (size_t i = 0; i < lanes; ++i) {
+          kp[i] = k.key.get();
+          buf[i] = in[(i + lanes + static_cast<size_t>(shape)) % in.size()];
+          want[i] = expected(k, buf[i]);
+          op[i] = buf[i].data();
+        }
+        variant_->batch(kp, op, op, lanes);  // in place
+        for (size_t i = 0; i < lanes; ++i)
+          ASSERT_EQ(hex(buf[i]), hex(want[i])) << "len " << len << " shape " << shape << " lanes "
+                                               << lanes << " lane " << i;
       }
     }
   }

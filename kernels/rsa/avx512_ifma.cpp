@@ -1,5 +1,5 @@
 // avx512_ifma.cpp: the RSA public operation s^e mod n for 8 signatures at once (contract in rsa.hpp),
-// AVX-512 IFMA (vpmadd52luq / vpmadd52huq).
+// AVX-512 IFMA (vpmadd52luq / vpmadd52huq); AVX-512 BW and VBMI for the conversions in and out.
 //
 // Layout: numbers are cut into 52-bit limbs; one zmm register holds limb j of all 8 lanes, so
 // every lane does the same instruction stream on its own numbers, and a lane may belong to any key
@@ -19,7 +19,8 @@
 // product once, doubles, and adds the squares: L^2 + L products instead of 2 L^2.
 //
 // Exponentiation as in scalar.cpp: left to right, last multiplication by s itself. The result,
-// below 2n, is reduced once per lane on the way out. No tables, no dynamically initialised globals.
+// below 2n, is reduced once on the way out (all lanes at once). No dynamically initialised
+// globals; the byte-permute tables are constant expressions.
 #include <immintrin.h>
 
 // GCC 12 reports the self-initialisation inside _mm512_setzero_si512 / _mm512_undefined_epi32 as
@@ -45,7 +46,8 @@ inline void clear(V* t, int num) {
   for (int k = 0; k < num; ++k) t[k] = zero;
 }
 
-// Blocks of B rows (B = 8 when the limb count allows, else 4): column s of a block gets
+// Blocks of B = 4 rows (measured on Zen 4 with bench/rsa_bench.cpp: 1-2% faster than blocks of 8
+// for RSA-2048 and 4096, whose limb counts allow both): column s of a block gets
 // lo(src[s-r] b_r) and hi(src[s-r-1] b_r) for r = 0..B-1, so a column word is loaded and stored
 // once per B rows. `rows` does the columns where every index is in range; `column` the few at the
 // edges, with the range given (constant after unrolling). With Fresh, the column is written, not
@@ -226,85 +228,167 @@ inline void ams(V* out, const V* a, const V* n, V k0) {
   reduce<L, B>(out, t, n, k0);
 }
 
-// be_to_52 writes the big-endian `len`-byte number `in` (len a multiple of 8) as num52 52-bit
-// limbs into lane `lane` of the lane-major array `out` (out[8 j + lane] = limb j): whole 64-bit
-// words first (one byte swap each), then each limb from at most two of them.
-void be_to_52(const uint8_t* in, size_t len, int num52, uint64_t* out, int lane) {
-  uint64_t w[kMaxLimbs64 + 2];
-  const size_t num64 = len / 8;
-  for (size_t i = 0; i < num64; ++i) {
-    uint64_t v;
-    __builtin_memcpy(&v, in + len - 8 * (i + 1), 8);
-    w[i] = __builtin_bswap64(v);
+// Conversions in and out of the lanes, all in vector registers (AVX-512 VBMI byte permutes):
+// eight 52-bit limbs are exactly 52 bytes, so limbs 8k..8k+7 of a number are its little-endian
+// bytes 52k..52k+51: limb j of a block starts at byte 6.5 j, on a byte boundary for even j and
+// four bits in for odd j. A big-endian number is read in 64-byte windows (one per block, masked
+// where the window runs past the number's first byte) and one vpermb both reverses the bytes and
+// lays out each limb's eight bytes in its own qword; a shift and a mask finish it. That gives one
+// lane's limbs side by side (lane-major); an 8x8 transposition of 64-bit words turns eight lanes'
+// blocks into eight limbs of all lanes (limb-major), and back on the way out.
+
+// kLimbByte[j]: the byte where limb j of a block starts; odd limbs start four bits into it.
+constexpr int kLimbByte[8] = {0, 6, 13, 19, 26, 32, 39, 45};
+
+// transpose8 transposes the 8x8 matrix of 64-bit words r[row][col] in place.
+inline void transpose8(V r[8]) {
+  V t[8], u[8];
+#pragma GCC unroll 4
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm512_unpacklo_epi64(r[i], r[i + 1]);      // r_i[0] r_i+1[0] r_i[2] r_i+1[2] ...
+    t[i + 1] = _mm512_unpackhi_epi64(r[i], r[i + 1]);  // r_i[1] r_i+1[1] r_i[3] r_i+1[3] ...
   }
-  w[num64] = 0;
-  w[num64 + 1] = 0;
-  for (int j = 0; j < num52; ++j) {
-    const size_t bit = 52 * static_cast<size_t>(j), k = bit / 64, sh = bit % 64;
-    uint64_t v = k <= num64 ? w[k] >> sh : 0;
-    if (sh > 12 && k + 1 <= num64) v |= w[k + 1] << (64 - sh);
-    out[8 * j + lane] = v & ((uint64_t{1} << 52) - 1);
+  const V lo2 = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+  const V hi2 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+#pragma GCC unroll 2
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm512_permutex2var_epi64(t[i], lo2, t[i + 2]);          // columns 0, 4 of 4 rows
+    u[i + 1] = _mm512_permutex2var_epi64(t[i + 1], lo2, t[i + 3]);  // columns 1, 5
+    u[i + 2] = _mm512_permutex2var_epi64(t[i], hi2, t[i + 2]);      // columns 2, 6
+    u[i + 3] = _mm512_permutex2var_epi64(t[i + 1], hi2, t[i + 3]);  // columns 3, 7
+  }
+  const V lo4 = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0);
+  const V hi4 = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+#pragma GCC unroll 4
+  for (int c = 0; c < 4; ++c) {
+    r[c] = _mm512_permutex2var_epi64(u[c], lo4, u[c + 4]);
+    r[c + 4] = _mm512_permutex2var_epi64(u[c], hi4, u[c + 4]);
   }
 }
 
-// lane_out reads lane `lane` of the result (below 2n), reduces it below n and writes it big-endian.
-void lane_out(const uint64_t* x, int num52, const Key& key, int lane, uint8_t* out) {
-  const size_t num64 = key.num_limbs64;
-  uint64_t w[kMaxLimbs64 + 1];
-  for (size_t i = 0; i <= num64; ++i) w[i] = 0;
-  for (int j = 0; j < num52; ++j) {
-    const uint64_t v = x[8 * j + lane];
-    const size_t bit = 52 * static_cast<size_t>(j), k = bit / 64, sh = bit % 64;
-    if (k <= num64) w[k] |= v << sh;
-    if (sh > 12 && k + 1 <= num64) w[k + 1] |= v >> (64 - sh);
-  }
-  bool geq = w[num64] != 0;
-  if (!geq) {
-    geq = true;
-    for (size_t i = num64; i-- > 0;)
-      if (w[i] != key.n64[i]) {
-        geq = w[i] > key.n64[i];
-        break;
-      }
-  }
-  if (geq) {
-    uint64_t borrow = 0;
-    for (size_t i = 0; i < num64; ++i) {
-      const uint64_t d = w[i] - key.n64[i] - borrow;
-      borrow = (w[i] < key.n64[i]) || (w[i] - key.n64[i] < borrow) ? 1 : 0;
-      w[i] = d;
-    }
-  }
-  for (size_t i = 0; i < num64; ++i) {
-    const uint64_t be = __builtin_bswap64(w[i]);
-    __builtin_memcpy(out + key.n_len - 8 * (i + 1), &be, 8);
+// low_cut returns the byte mask of a 64-byte window that starts `start` bytes into a number (start
+// may be negative: the window then begins before the number's first byte): the bytes from -start
+// on. A window never runs past the number's end.
+inline __mmask64 low_cut(long start) {
+  return start >= 0 ? ~__mmask64{0} : (start <= -64 ? 0 : ~__mmask64{0} << (-start));
+}
+
+// load_block returns limbs 8k..8k+7 of the big-endian `len`-byte number `in`, side by side.
+inline V load_block(const uint8_t* in, size_t len, int k) {
+  // vpermb index: qword j takes window bytes 63 - (kLimbByte[j] + b), b = 0..7 (little-endian
+  // byte kLimbByte[j] + b of the block sits at window byte 63 - that).
+  alignas(64) static constexpr uint8_t kIdx[64] = {
+#define JWTBATCH_RSA_Q(j) 63 - kLimbByte[j], 62 - kLimbByte[j], 61 - kLimbByte[j], 60 - kLimbByte[j], \
+    59 - kLimbByte[j], 58 - kLimbByte[j], 57 - kLimbByte[j], 56 - kLimbByte[j]
+      JWTBATCH_RSA_Q(0), JWTBATCH_RSA_Q(1), JWTBATCH_RSA_Q(2), JWTBATCH_RSA_Q(3),
+      JWTBATCH_RSA_Q(4), JWTBATCH_RSA_Q(5), JWTBATCH_RSA_Q(6), JWTBATCH_RSA_Q(7)
+#undef JWTBATCH_RSA_Q
+  };
+  const long start = static_cast<long>(len) - 52 * k - 64;  // window's first byte in `in`
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(reinterpret_cast<uintptr_t>(in) + start);
+  const V w = _mm512_maskz_loadu_epi8(low_cut(start), p);  // masked bytes are never read
+  const V x = _mm512_permutexvar_epi8(_mm512_load_si512(kIdx), w);
+  return _mm512_and_si512(_mm512_srlv_epi64(x, _mm512_set_epi64(4, 0, 4, 0, 4, 0, 4, 0)),
+                          _mm512_set1_epi64((int64_t{1} << 52) - 1));
+}
+
+// store_block writes limbs 8k..8k+7 (`x`, side by side, each below 2^52) into the big-endian
+// `len`-byte number `out`: bytes len-52k-52 .. len-52k-1, those below 0 left out (they are zero).
+inline void store_block(V x, uint8_t* out, size_t len, int k) {
+  // After shifting odd limbs up four bits, window byte w holds little-endian block byte 51 - w:
+  // from qword j byte (51 - w - kLimbByte[j]) for the limb j that owns it, and for the four bytes
+  // an even and an odd limb share, the odd limb's byte 0 is or-ed in (second permute).
+  alignas(64) static constexpr uint8_t kIdxA[64] = {
+#define JWTBATCH_RSA_B(p) static_cast<uint8_t>( \
+    (p) < 7 ? (p) : (p) < 13 ? 8 + (p) - 6 : (p) < 20 ? 16 + (p) - 13 : (p) < 26 ? 24 + (p) - 19 : \
+    (p) < 33 ? 32 + (p) - 26 : (p) < 39 ? 40 + (p) - 32 : (p) < 46 ? 48 + (p) - 39 : 56 + (p) - 45)
+#define JWTBATCH_RSA_W(w) JWTBATCH_RSA_B(51 - (w))
+      JWTBATCH_RSA_W(0), JWTBATCH_RSA_W(1), JWTBATCH_RSA_W(2), JWTBATCH_RSA_W(3), JWTBATCH_RSA_W(4),
+      JWTBATCH_RSA_W(5), JWTBATCH_RSA_W(6), JWTBATCH_RSA_W(7), JWTBATCH_RSA_W(8), JWTBATCH_RSA_W(9),
+      JWTBATCH_RSA_W(10), JWTBATCH_RSA_W(11), JWTBATCH_RSA_W(12), JWTBATCH_RSA_W(13),
+      JWTBATCH_RSA_W(14), JWTBATCH_RSA_W(15), JWTBATCH_RSA_W(16), JWTBATCH_RSA_W(17),
+      JWTBATCH_RSA_W(18), JWTBATCH_RSA_W(19), JWTBATCH_RSA_W(20), JWTBATCH_RSA_W(21),
+      JWTBATCH_RSA_W(22), JWTBATCH_RSA_W(23), JWTBATCH_RSA_W(24), JWTBATCH_RSA_W(25),
+      JWTBATCH_RSA_W(26), JWTBATCH_RSA_W(27), JWTBATCH_RSA_W(28), JWTBATCH_RSA_W(29),
+      JWTBATCH_RSA_W(30), JWTBATCH_RSA_W(31), JWTBATCH_RSA_W(32), JWTBATCH_RSA_W(33),
+      JWTBATCH_RSA_W(34), JWTBATCH_RSA_W(35), JWTBATCH_RSA_W(36), JWTBATCH_RSA_W(37),
+      JWTBATCH_RSA_W(38), JWTBATCH_RSA_W(39), JWTBATCH_RSA_W(40), JWTBATCH_RSA_W(41),
+      JWTBATCH_RSA_W(42), JWTBATCH_RSA_W(43), JWTBATCH_RSA_W(44), JWTBATCH_RSA_W(45),
+      JWTBATCH_RSA_W(46), JWTBATCH_RSA_W(47), JWTBATCH_RSA_W(48), JWTBATCH_RSA_W(49),
+      JWTBATCH_RSA_W(50), JWTBATCH_RSA_W(51), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#undef JWTBATCH_RSA_W
+#undef JWTBATCH_RSA_B
+  };
+  // The shared bytes: little-endian block bytes 6, 19, 32, 45 (window bytes 45, 32, 19, 6) take
+  // byte 0 of qwords 1, 3, 5, 7.
+  alignas(64) static constexpr uint8_t kIdxB[64] = {
+      0, 0, 0, 0, 0, 0, 56, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  constexpr __mmask64 kShared = (__mmask64{1} << 6) | (__mmask64{1} << 19) |
+                                (__mmask64{1} << 32) | (__mmask64{1} << 45);
+  const V q = _mm512_sllv_epi64(x, _mm512_set_epi64(4, 0, 4, 0, 4, 0, 4, 0));
+  const V bytes = _mm512_or_si512(_mm512_permutexvar_epi8(_mm512_load_si512(kIdxA), q),
+                                  _mm512_maskz_permutexvar_epi8(kShared, _mm512_load_si512(kIdxB), q));
+  const long start = static_cast<long>(len) - 52 * k - 52;
+  uint8_t* p = reinterpret_cast<uint8_t*>(reinterpret_cast<uintptr_t>(out) + start);
+  _mm512_mask_storeu_epi8(p, low_cut(start) & ((__mmask64{1} << 52) - 1), bytes);
+}
+
+// gather_limbs sets v[0..L) to limbs of the eight lanes' numbers, given as little-endian 52-bit
+// limb arrays src[lane] (at least L rounded up to 8 limbs each).
+template <int L>
+inline void gather_limbs(V* v, const uint64_t* const* src) {
+  for (int k = 0; 8 * k < L; ++k) {
+    V r[8];
+#pragma GCC unroll 8
+    for (int lane = 0; lane < 8; ++lane) r[lane] = _mm512_loadu_si512(src[lane] + 8 * k);
+    transpose8(r);
+#pragma GCC unroll 8
+    for (int c = 0; c < 8; ++c)
+      if (8 * k + c < L) v[8 * k + c] = r[c];
   }
 }
 
-template <int L, int B = (L % 8 == 0 ? 8 : 4)>
+template <int L, int B = 4>
 void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
            size_t num_lanes) {
-  alignas(64) uint64_t buf[L * 8];
   V n[L], a[L], aR[L], x[L];
-  alignas(64) uint64_t k0buf[8];
   // Lanes past num_lanes repeat lane 0 (a valid input); their results are dropped.
+  const Key* lane_key[8];
+  bool one_key = true;
   for (int lane = 0; lane < 8; ++lane) {
-    const Key& k = *keys[static_cast<size_t>(lane) < num_lanes ? lane : 0];
-    for (int j = 0; j < L; ++j) buf[8 * j + lane] = k.n52[j];
-    k0buf[lane] = k.n0inv52;
+    lane_key[lane] = keys[static_cast<size_t>(lane) < num_lanes ? lane : 0];
+    one_key = one_key && lane_key[lane] == keys[0];
   }
-  for (int j = 0; j < L; ++j) n[j] = _mm512_load_si512(buf + 8 * j);
-  const V k0 = _mm512_load_si512(k0buf);
-  for (int lane = 0; lane < 8; ++lane) {
-    const Key& k = *keys[static_cast<size_t>(lane) < num_lanes ? lane : 0];
-    for (int j = 0; j < L; ++j) buf[8 * j + lane] = k.rr52[j];
+  V k0;
+  if (one_key) {  // the usual case (a chunk's tokens sorted by key): broadcast the key's limbs
+    const Key& k = *keys[0];
+    for (int j = 0; j < L; ++j) n[j] = _mm512_set1_epi64(static_cast<int64_t>(k.n52[j]));
+    for (int j = 0; j < L; ++j) x[j] = _mm512_set1_epi64(static_cast<int64_t>(k.rr52[j]));
+    k0 = _mm512_set1_epi64(static_cast<int64_t>(k.n0inv52));
+  } else {
+    const uint64_t* src[8];
+    alignas(64) uint64_t k0buf[8];
+    for (int lane = 0; lane < 8; ++lane) {
+      src[lane] = lane_key[lane]->n52;
+      k0buf[lane] = lane_key[lane]->n0inv52;
+    }
+    gather_limbs<L>(n, src);
+    for (int lane = 0; lane < 8; ++lane) src[lane] = lane_key[lane]->rr52;
+    gather_limbs<L>(x, src);  // R^2 mod n
+    k0 = _mm512_load_si512(k0buf);
   }
-  for (int j = 0; j < L; ++j) x[j] = _mm512_load_si512(buf + 8 * j);  // R^2 mod n
-  for (int lane = 0; lane < 8; ++lane) {
-    const size_t src = static_cast<size_t>(lane) < num_lanes ? lane : 0;
-    be_to_52(s[src], keys[src]->n_len, L, buf, lane);
+  const size_t len = keys[0]->n_len;
+  for (int k = 0; 8 * k < L; ++k) {
+    V r[8];
+#pragma GCC unroll 8
+    for (int lane = 0; lane < 8; ++lane)
+      r[lane] = load_block(s[static_cast<size_t>(lane) < num_lanes ? lane : 0], len, k);
+    transpose8(r);
+#pragma GCC unroll 8
+    for (int c = 0; c < 8; ++c)
+      if (8 * k + c < L) a[8 * k + c] = r[c];
   }
-  for (int j = 0; j < L; ++j) a[j] = _mm512_load_si512(buf + 8 * j);
 
   amm<L, B>(aR, a, x, n, k0);  // s R
   const uint64_t e = keys[0]->e;
@@ -316,11 +400,28 @@ void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
     if ((e >> bit) & 1) amm<L, B>(x, x, aR, n, k0);
   }
   ams<L, B>(x, cur, n, k0);   // s^(e-1) R
-  amm<L, B>(x, x, a, n, k0);  // s^e (+ n, maybe)
+  amm<L, B>(x, x, a, n, k0);  // s^e, below 2n
 
-  for (int j = 0; j < L; ++j) _mm512_store_si512(buf + 8 * j, x[j]);
-  for (size_t lane = 0; lane < num_lanes; ++lane)
-    lane_out(buf, L, *keys[lane], static_cast<int>(lane), out[lane]);
+  // x - n with the borrow carried limb by limb (all lanes at once); a lane keeps x where that
+  // borrows (x < n), else takes x - n.
+  const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
+  V d[L];
+  V borrow = _mm512_setzero_si512();
+  for (int j = 0; j < L; ++j) {
+    const V v = _mm512_sub_epi64(_mm512_sub_epi64(x[j], n[j]), borrow);
+    d[j] = _mm512_and_si512(v, mask);
+    borrow = _mm512_srli_epi64(v, 63);
+  }
+  const __mmask8 keep = _mm512_test_epi64_mask(borrow, borrow);
+  for (int k = 0; 8 * k < L; ++k) {
+    V r[8];
+#pragma GCC unroll 8
+    for (int c = 0; c < 8; ++c)
+      r[c] = 8 * k + c < L ? _mm512_mask_blend_epi64(keep, d[8 * k + c], x[8 * k + c])
+                           : _mm512_setzero_si512();
+    transpose8(r);
+    for (size_t lane = 0; lane < num_lanes; ++lane) store_block(r[lane], out[lane], len, k);
+  }
 }
 
 }  // namespace

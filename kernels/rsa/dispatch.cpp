@@ -10,13 +10,13 @@
 namespace jwtbatch::kernels::rsa {
 namespace {
 
-// Break-even measured with bench/rsa_bench.cpp on this project's AVX-512 machine (RSA-2048): one
-// IFMA batch costs the same whatever the number of filled lanes (~33 us), about one portable scalar
-// operation (~36 us) or two of BoringSSL's single-shot RSA_verify_raw (~16 us each), which the
-// engine uses outside lanes; from three filled lanes on, the batch wins.
+// Break-even measured with bench/rsa_bench.cpp on this project's AVX-512 machine (Zen 4): one IFMA
+// batch costs the same whatever the number of filled lanes (RSA-2048 27.7 us, 3072 60.7 us, 4096
+// 106 us), a little less than two of BoringSSL's single-shot RSA_verify_raw (15.0, 33.5 and 56.7
+// us), which the engine uses outside lanes: from two filled lanes on, the batch wins (1.07-1.10x).
 constexpr Variant kScalar{"scalar", public_op_scalar, public_op_batch_scalar, kMaxLanes + 1};
 #if defined(__x86_64__)
-constexpr Variant kIfma{"avx512_ifma", public_op_scalar, public_op_batch_avx512_ifma, 3};
+constexpr Variant kIfma{"avx512_ifma", public_op_scalar, public_op_batch_avx512_ifma, 2};
 #endif
 
 struct Table {
@@ -29,7 +29,10 @@ Table build() {
   Table t;
   t.variants[t.num++] = kScalar;
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma")) {
+  // The IFMA code also uses AVX-512 BW and VBMI byte loads and permutes (every CPU with IFMA so
+  // far has both).
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")) {
     t.variants[t.num++] = kIfma;
   }
 #endif

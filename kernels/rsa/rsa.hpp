@@ -6,7 +6,8 @@
 //   - public_op_scalar: the portable reference (Montgomery multiplication on 64-bit limbs), the
 //     definition every other variant is tested against;
 //   - public_op_batch_*: up to kMaxLanes signatures at once; lanes may hold different keys of the
-//     same modulus length and exponent. The AVX-512 IFMA variant keeps 8 lanes of 52-bit limbs.
+//     same modulus length and exponent. The AVX-512 IFMA variant keeps 8 lanes of 52-bit limbs
+//     (it runs where AVX-512 F, IFMA, BW and VBMI all are).
 // Variants are chosen once at run time (cpuid); JWTBATCH_FORCE_ISA=scalar forces the reference.
 //
 // Only the raw operation lives here: s < n (below_modulus) is the caller's check before calling,
