@@ -53,6 +53,8 @@ done
 command_line="tools/bench.sh"
 [ "$peers" = 1 ] && command_line="$command_line --peers"
 [ "$readme" = 1 ] && command_line="$command_line --readme"
+[ "$reps" != 5 ] && command_line="$command_line --repetitions $reps"
+[ -n "$filter" ] && command_line="$command_line --filter '$filter'"
 jobs=${JWTBATCH_JOBS:-$(nproc 2>/dev/null || echo 2)}
 log() { echo "bench.sh: $*" >&2; }
 
