@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """binding_test.py: the `jwtbatch` Python binding, in a process that loaded OpenSSL first.
 
-usage: binding_test.py JWTBATCH_CLI CORPUS_DIR SCRATCH_DIR   (PYTHONPATH: build/python)
+usage: binding_test.py JWTBATCH_CLI REPO_DIR SCRATCH_DIR   (PYTHONPATH: build/python)
 """
 import hashlib  # OpenSSL's libcrypto.so.3 enters the process before jwtbatch
 import ssl
@@ -19,7 +19,8 @@ POLICY = {"iss": "https://issuer.example.com", "aud": ["https://api.example.com"
 
 
 def main():
-    cli, corpus, scratch = sys.argv[1:4]
+    cli, repo, scratch = sys.argv[1:4]
+    corpus = os.path.join(repo, "corpus", "demo")
     os.makedirs(scratch, exist_ok=True)
     assert hashlib.sha256(b"abc").hexdigest().startswith("ba7816bf"), "OpenSSL sha256"
     assert "libssl.so.3" in open("/proc/self/maps").read() or ssl.OPENSSL_VERSION.startswith("OpenSSL 3")
