@@ -255,6 +255,6 @@ def main(argv=None):
     if args.stats:
         r = json.loads(report)
         n = len(partitions(args.logs, args.partition_bytes))
-        print(f"total    {r.get('tokens')} tokens in {wall:.3f} s wall on {workers} worker(s), "
-              f"{n} partition(s): {r.get('tokens', 0) / wall:.0f} tokens/s", file=sys.stderr)
+        print(f"total    {r['totals']['tokens']} tokens in {wall:.3f} s wall on {workers} worker(s), "
+              f"{n} partition(s): {r['totals']['tokens'] / wall:.0f} tokens/s", file=sys.stderr)
     return 0
