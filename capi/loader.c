@@ -66,12 +66,30 @@
     (claims_json, claims_len, name, out, out_len, out_value_len), -3)                                \
   X(int, jwtbatch_verifier_stats,                                                                    \
     (const jwtbatch_verifier* verifier, jwtbatch_stats* out, size_t out_size),                       \
-    (verifier, out, out_size), -1)
+    (verifier, out, out_size), -1)                                                                   \
+  X(int, jwtbatch_audit_buffer,                                                                      \
+    (const jwtbatch_verifier* verifier, const char* data, size_t data_len, uint64_t first_line,      \
+     const char* source_name, int64_t now, char** out_json, size_t* out_json_len, char* out_error,   \
+     size_t out_error_len),                                                                          \
+    (verifier, data, data_len, first_line, source_name, now, out_json, out_json_len, out_error,      \
+     out_error_len),                                                                                 \
+    (unloaded_text(out_json, out_json_len), write_error(out_error, out_error_len), -1))              \
+  X(int, jwtbatch_audit_merge,                                                                       \
+    (const char* json_a, size_t json_a_len, const char* json_b, size_t json_b_len, char** out_json,  \
+     size_t* out_json_len, char* out_error, size_t out_error_len),                                   \
+    (json_a, json_a_len, json_b, json_b_len, out_json, out_json_len, out_error, out_error_len),      \
+    (unloaded_text(out_json, out_json_len), write_error(out_error, out_error_len), -1))              \
+  X(int, jwtbatch_audit_render,                                                                      \
+    (const char* json, size_t json_len, const char* format, char** out, size_t* out_len,             \
+     char* out_error, size_t out_error_len),                                                         \
+    (json, json_len, format, out, out_len, out_error, out_error_len),                                \
+    (unloaded_text(out, out_len), write_error(out_error, out_error_len), -1))
 
-/* The two that return nothing. */
+/* Those that return nothing. */
 #define JWTBATCH_FORWARDED_VOID(X)                                              \
   X(jwtbatch_options_free, (jwtbatch_options * options), (options))             \
-  X(jwtbatch_verifier_free, (jwtbatch_verifier * verifier), (verifier))
+  X(jwtbatch_verifier_free, (jwtbatch_verifier * verifier), (verifier))        \
+  X(jwtbatch_string_free, (char* s), (s))
 
 static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;
 static int g_state; /* 0: not tried, 1: loaded, -1: the automatic load failed */
@@ -95,6 +113,11 @@ static void write_error(char* out, size_t out_len) {
   char buf[600];
   snprintf(buf, sizeof buf, "jwtbatch loader: %s", g_error[0] ? g_error : "libjwtbatch.so not loaded");
   write_text(out, out_len, buf);
+}
+
+static void unloaded_text(char** out, size_t* out_len) {
+  if (out) *out = NULL;
+  if (out_len) *out_len = 0;
 }
 
 static int unloaded_verify(jwtbatch_result* out) {

@@ -285,7 +285,8 @@ Status audit_stream(const Verifier& verifier, const AuditOptions& options, const
   const size_t max_len = policy.max_token_bytes;
   const std::string stand_in(max_len + 1, '.');  // an overlong line (lines mode): too_large
   std::string carry;
-  uint64_t next_line = 1, input_bytes = 0;
+  const uint64_t first_line = options.first_line;
+  uint64_t next_line = first_line, input_bytes = 0;
   bool eof = false, skip_to_newline = false, last_was_newline = true;
   StageStats read_stats;
 
@@ -412,7 +413,7 @@ Status audit_stream(const Verifier& verifier, const AuditOptions& options, const
   AuditReport part(options);
   part.sources.push_back(sh.source);
   part.input_bytes = input_bytes;
-  part.lines = next_line - 1 + (last_was_newline ? 0 : 1);
+  part.lines = next_line - first_line + (last_was_newline ? 0 : 1);
   AuditStats total;
   for (Worker& w : workers) {
     for (size_t k = 0; k < w.hmac_auds.size(); ++k) {

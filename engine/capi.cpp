@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,7 @@ struct jwtbatch_options {
   size_t cache_size = 0;
   int64_t cache_ttl_s = 300;
   unsigned threads = 0;
+  jwtbatch::AuditOptions audit;  // jwtbatch_audit_buffer (extract, max_lifetime, ..., examples)
 };
 
 static_assert(JWTBATCH_NUM_STATUSES == jwtbatch::kNumStatuses);
@@ -185,6 +188,9 @@ struct jwtbatch_verifier {
   std::atomic<uint64_t> batches{0};
   std::atomic<uint64_t> batch_wall_nanos{0};
   std::mutex rotate_mutex;  // serialises jwtbatch_verifier_set_jwks calls
+  // Keys the current key set refused (for the audit's weak_key finding); guarded by refused_mutex.
+  std::mutex refused_mutex;
+  std::vector<jwtbatch::RefusedKey> refused_keys;
 
   void count(Status s, uint64_t n = 1) noexcept {
     counters[counter_shard()].status_counts[static_cast<size_t>(s)].fetch_add(n, std::memory_order_relaxed);
@@ -281,6 +287,24 @@ int jwtbatch_options_set(jwtbatch_options* o, const char* name_c, const char* va
     } else if (name == "threads") {
       if (!parse_int(value, 0, 4096, &n)) return fail("threads: an integer from 0 to 4096");
       o->threads = static_cast<unsigned>(n);
+    } else if (name == "extract") {
+      if (value != "0" && value != "1") return fail("extract: 0 or 1");
+      o->audit.extract = value == "1";
+    } else if (name == "max_lifetime") {
+      if (!parse_int(value, 0, int64_t{1} << 40, &n)) return fail("max_lifetime: seconds, a non-negative integer");
+      o->audit.max_lifetime_s = n;
+    } else if (name == "large_token_bytes") {
+      if (!parse_int(value, 1, int64_t{1} << 30, &n)) return fail("large_token_bytes: an integer from 1 to 2^30");
+      o->audit.large_token_bytes = static_cast<size_t>(n);
+    } else if (name == "exact_limit") {
+      if (!parse_int(value, 1, int64_t{1} << 24, &n)) return fail("exact_limit: an integer from 1 to 2^24");
+      o->audit.exact_limit = static_cast<size_t>(n);
+    } else if (name == "replay_limit") {
+      if (!parse_int(value, 1, int64_t{1} << 26, &n)) return fail("replay_limit: an integer from 1 to 2^26");
+      o->audit.replay_limit = static_cast<size_t>(n);
+    } else if (name == "examples") {
+      if (!parse_int(value, 0, 1000, &n)) return fail("examples: an integer from 0 to 1000");
+      o->audit.max_examples = static_cast<size_t>(n);
     } else {
       return fail("unknown option \"" + std::string(name) + "\"");
     }
@@ -310,6 +334,7 @@ jwtbatch_verifier* jwtbatch_verifier_new(const char* jwks, size_t jwks_len, cons
     v->verifier = std::make_unique<jwtbatch::Verifier>(std::move(keys), v->options.policy);
     if (v->options.cache_size > 0)
       v->cache = std::make_unique<jwtbatch::engine::TokenCache>(v->options.cache_size, v->options.cache_ttl_s);
+    v->refused_keys = jwtbatch::parse_refused_keys(warnings);
     write_text(out_message, out_message_len, join_lines(warnings));
     return v.release();
   } catch (const std::exception& e) {
@@ -336,6 +361,10 @@ int jwtbatch_verifier_set_jwks(jwtbatch_verifier* v, const char* jwks, size_t jw
     }
     std::lock_guard<std::mutex> lock(v->rotate_mutex);
     // Cached verdicts carry the id of the key set that made them: the new set's id matches none.
+    {
+      std::lock_guard<std::mutex> refused_lock(v->refused_mutex);
+      v->refused_keys = jwtbatch::parse_refused_keys(warnings);
+    }
     v->verifier->set_keys(std::move(keys));
     v->key_sets.fetch_add(1, std::memory_order_relaxed);
     write_text(out_message, out_message_len, join_lines(warnings));
@@ -504,5 +533,120 @@ int jwtbatch_verifier_stats(const jwtbatch_verifier* vc, jwtbatch_stats* out, si
   std::memcpy(out, &s, std::min(out_size, sizeof s));
   return 0;
 }
+
+
+}  // extern "C"
+
+// ---- audit ----------------------------------------------------------------------------------
+
+namespace {
+
+// give_text hands `text` to the caller as a malloc'd, NUL-terminated copy (freed with
+// jwtbatch_string_free). Returns false when out of memory.
+bool give_text(const std::string& text, char** out, size_t* out_len) noexcept {
+  char* p = static_cast<char*>(std::malloc(text.size() + 1));
+  if (!p) return false;
+  std::memcpy(p, text.data(), text.size());
+  p[text.size()] = '\0';
+  *out = p;
+  if (out_len) *out_len = text.size();
+  return true;
+}
+
+void clear_out(char** out, size_t* out_len) noexcept {
+  if (out) *out = nullptr;
+  if (out_len) *out_len = 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+int jwtbatch_audit_buffer(const jwtbatch_verifier* vc, const char* data, size_t data_len, uint64_t first_line,
+                          const char* source_name, int64_t now, char** out_json, size_t* out_json_len,
+                          char* out_error, size_t out_error_len) {
+  clear_out(out_json, out_json_len);
+  auto fail = [&](std::string_view why) {
+    write_text(out_error, out_error_len, why);
+    return -1;
+  };
+  if (!vc || !out_json || (!data && data_len > 0)) return fail("verifier, data and out_json must not be NULL");
+  if (first_line == 0) return fail("first_line starts at 1");
+  auto* v = const_cast<jwtbatch_verifier*>(vc);
+  try {
+    jwtbatch::AuditOptions options = v->options.audit;
+    options.threads = v->options.threads;
+    options.first_line = first_line;
+    options.block_bytes = std::max(options.block_bytes, 2 * v->options.policy.max_token_bytes + 4);
+    {
+      std::lock_guard<std::mutex> lock(v->refused_mutex);
+      options.refused_keys = v->refused_keys;
+    }
+    size_t pos = 0;
+    auto read = [&](char* buf, size_t cap) -> size_t {
+      const size_t n = std::min(cap, data_len - pos);
+      if (n) std::memcpy(buf, data + pos, n);
+      pos += n;
+      return n;
+    };
+    jwtbatch::AuditReport report(options);
+    const std::string source = source_name ? source_name : "-";
+    if (jwtbatch::audit_stream(*v->verifier, options, read, source, now, report) != Status::ok)
+      return fail("audit options cannot work (block size)");
+    if (!give_text(report.to_json(), out_json, out_json_len)) return fail("out of memory");
+    write_text(out_error, out_error_len, "");
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+int jwtbatch_audit_merge(const char* json_a, size_t json_a_len, const char* json_b, size_t json_b_len,
+                         char** out_json, size_t* out_json_len, char* out_error, size_t out_error_len) {
+  clear_out(out_json, out_json_len);
+  auto fail = [&](std::string_view why) {
+    write_text(out_error, out_error_len, why);
+    return -1;
+  };
+  if (!json_a || !json_b || !out_json) return fail("json_a, json_b and out_json must not be NULL");
+  try {
+    std::string error;
+    std::optional<jwtbatch::AuditReport> a = jwtbatch::AuditReport::from_json({json_a, json_a_len}, &error);
+    if (!a) return fail("first report: " + error);
+    std::optional<jwtbatch::AuditReport> b = jwtbatch::AuditReport::from_json({json_b, json_b_len}, &error);
+    if (!b) return fail("second report: " + error);
+    a->merge(*b);
+    if (!give_text(a->to_json(), out_json, out_json_len)) return fail("out of memory");
+    write_text(out_error, out_error_len, "");
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+int jwtbatch_audit_render(const char* json, size_t json_len, const char* format, char** out, size_t* out_len,
+                          char* out_error, size_t out_error_len) {
+  clear_out(out, out_len);
+  auto fail = [&](std::string_view why) {
+    write_text(out_error, out_error_len, why);
+    return -1;
+  };
+  if (!json || !format || !out) return fail("json, format and out must not be NULL");
+  try {
+    const std::string_view f(format);
+    if (f != "html" && f != "summary" && f != "json") return fail("format: html, summary or json");
+    std::string error;
+    std::optional<jwtbatch::AuditReport> r = jwtbatch::AuditReport::from_json({json, json_len}, &error);
+    if (!r) return fail(error);
+    const std::string text = f == "html" ? r->to_html() : f == "summary" ? r->summary() : r->to_json();
+    if (!give_text(text, out, out_len)) return fail("out of memory");
+    write_text(out_error, out_error_len, "");
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+void jwtbatch_string_free(char* s) { std::free(s); }
 
 }  // extern "C"

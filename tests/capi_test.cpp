@@ -3,7 +3,9 @@
 // threads verify), and the verified-token cache through the API.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -358,6 +360,76 @@ TEST(CApi, CacheIsSkippedForOversizedTokens) {
   jwtbatch_result r;
   EXPECT_EQ(verify(v.get(), token, kNow, &r), JWTBATCH_TOO_LARGE);
   EXPECT_EQ(stats(v.get()).cache_misses, 0u);  // not even hashed
+}
+
+}  // namespace
+}  // namespace jwtbatch
+
+namespace jwtbatch {
+namespace {
+
+std::string read_corpus(const char* name) {
+  std::string path = std::string(JWTBATCH_SOURCE_DIR) + "/corpus/demo/" + name;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  EXPECT_TRUE(f) << path;
+  std::string s;
+  if (!f) return s;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+struct CText {
+  char* p = nullptr;
+  size_t len = 0;
+  ~CText() { jwtbatch_string_free(p); }
+};
+
+// The audit through the C API: two partitions cut at a line start, audited with first_line,
+// merged, equal the whole buffer's report (the interchange JSON, byte for byte: one source, and
+// the demo corpus has no replays); render gives the page and the summary; errors are reasons.
+TEST(CApi, AuditPartitionsMergeToTheWhole) {
+  const std::string jwks = read_corpus("jwks.json"), log = read_corpus("tokens.txt");
+  OptionsPtr o = options({{"iss", "https://issuer.example.com"}, {"aud", "https://api.example.com"},
+                          {"examples", "1000"}, {"threads", "2"}});
+  VerifierPtr v = make_verifier(jwks, o.get());
+  char err[256];
+  CText whole, first, second, merged, html, summary;
+  ASSERT_EQ(jwtbatch_audit_buffer(v.get(), log.data(), log.size(), 1, "demo", kNow, &whole.p, &whole.len, err,
+                                  sizeof err), 0) << err;
+  const size_t cut = log.find('\n', log.size() / 2) + 1;
+  const uint64_t lines_before = static_cast<uint64_t>(std::count(log.begin(), log.begin() + cut, '\n'));
+  ASSERT_EQ(jwtbatch_audit_buffer(v.get(), log.data(), cut, 1, "demo", kNow, &first.p, &first.len, err, sizeof err), 0);
+  ASSERT_EQ(jwtbatch_audit_buffer(v.get(), log.data() + cut, log.size() - cut, lines_before + 1, "demo", kNow,
+                                  &second.p, &second.len, err, sizeof err), 0);
+  ASSERT_NE(std::string(first.p), std::string(whole.p));
+  ASSERT_EQ(jwtbatch_audit_merge(first.p, first.len, second.p, second.len, &merged.p, &merged.len, err, sizeof err), 0)
+      << err;
+  EXPECT_EQ(std::string(merged.p, merged.len), std::string(whole.p, whole.len));
+  const auto r = AuditReport::from_json(whole.p, nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->tokens, 901u);
+  EXPECT_EQ(r->by_status[0], 720u);
+  EXPECT_EQ(r->lines, 901u);
+  ASSERT_EQ(jwtbatch_audit_render(merged.p, merged.len, "html", &html.p, &html.len, err, sizeof err), 0);
+  EXPECT_NE(std::string_view(html.p).find("<svg"), std::string_view::npos);
+  ASSERT_EQ(jwtbatch_audit_render(merged.p, merged.len, "summary", &summary.p, &summary.len, err, sizeof err), 0);
+  EXPECT_NE(std::string_view(summary.p).find("long_lived"), std::string_view::npos);
+
+  CText bad;
+  EXPECT_EQ(jwtbatch_audit_render(merged.p, merged.len, "pdf", &bad.p, &bad.len, err, sizeof err), -1);
+  EXPECT_EQ(bad.p, nullptr);
+  EXPECT_EQ(jwtbatch_audit_merge("{}", 2, merged.p, merged.len, &bad.p, &bad.len, err, sizeof err), -1);
+  EXPECT_NE(std::string_view(err).find("first report"), std::string_view::npos) << err;
+  EXPECT_EQ(jwtbatch_audit_buffer(v.get(), log.data(), log.size(), 0, "demo", kNow, &bad.p, &bad.len, err, sizeof err), -1);
+  EXPECT_EQ(jwtbatch_audit_buffer(nullptr, log.data(), log.size(), 1, "demo", kNow, &bad.p, &bad.len, err, sizeof err), -1);
+  EXPECT_EQ(bad.p, nullptr);
+  OptionsPtr e(jwtbatch_options_new());
+  EXPECT_EQ(jwtbatch_options_set(e.get(), "extract", "yes", err, sizeof err), -1);
+  EXPECT_EQ(jwtbatch_options_set(e.get(), "examples", "1001", err, sizeof err), -1);
+  EXPECT_EQ(jwtbatch_options_set(e.get(), "extract", "1", err, sizeof err), 0);
 }
 
 }  // namespace

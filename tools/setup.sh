@@ -6,8 +6,11 @@ set -euo pipefail
 # chromium: the audit test opens the HTML report headless (tests/audit_test.cpp). libssl-dev,
 # pkgconf, python3: the embedding tests (an OpenSSL-linked host, the installed package, ctypes).
 # nginx, nginx-dev: the nginx module is built against nginx-dev and tested in a real nginx.
+# python3-dev, pybind11-dev: the Python binding; python3-dask, python3-distributed: the distributed
+# audit (tools/jwtbatch-dask) and its test on a local cluster.
 packages=(cmake g++ make android-libboringssl-dev libsimdjson-dev libtbb-dev libbenchmark-dev libgtest-dev
-          chromium libssl-dev pkgconf python3 nginx nginx-dev)
+          chromium libssl-dev pkgconf python3 nginx nginx-dev python3-dev pybind11-dev python3-dask
+          python3-distributed)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()

@@ -76,6 +76,9 @@ struct AuditOptions {
   size_t block_bytes = size_t{1} << 20;   // input read in blocks of this size (at least 2x max token)
   unsigned threads = 0;              // 0: every core
   std::vector<RefusedKey> refused_keys;
+  // first_line: the line number of the input's first line (1 for a whole file; for a partition
+  // of a file cut at line starts, 1 + the newlines before it, so examples name the file's lines).
+  uint64_t first_line = 1;
 };
 
 // AuditExample locates one instance of a finding.

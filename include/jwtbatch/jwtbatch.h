@@ -144,7 +144,17 @@ JWTBATCH_API void jwtbatch_options_free(jwtbatch_options* options);
  *   "cache_ttl"       the longest an entry may live, in seconds, also for tokens without exp
  *                     (default 300); an entry never outlives the token's exp (nor max_age) nor a
  *                     key-set swap
- *   "threads"         threads for jwtbatch_verify_batch (default 0: every core)
+ *   "threads"         threads for jwtbatch_verify_batch and jwtbatch_audit_buffer (default 0:
+ *                     every core)
+ *
+ *   For jwtbatch_audit_buffer (the names of `jwtbatch audit`'s flags; README "Audit"):
+ *   "extract"         "1": raw text, every JWT-looking word is audited; "0" (default): one token
+ *                     per line
+ *   "max_lifetime"    seconds: long_lived above this (default 900)
+ *   "large_token_bytes" large_token above this (default 4096)
+ *   "exact_limit"     distinct kid/iss/aud values counted exactly per table (default 10000)
+ *   "replay_limit"    distinct fingerprints remembered exactly for replays (default 262144)
+ *   "examples"        examples kept per finding (default 5)
  */
 JWTBATCH_API int jwtbatch_options_set(jwtbatch_options* options, const char* name, const char* value,
                                       char* out_error, size_t out_error_len);
@@ -255,6 +265,43 @@ typedef struct jwtbatch_stats {
  * older struct gets its prefix). Returns 0, or -1 when an argument is NULL. */
 JWTBATCH_API int jwtbatch_verifier_stats(const jwtbatch_verifier* verifier, jwtbatch_stats* out,
                                          size_t out_size);
+
+/* ---- audit ---------------------------------------------------------------------------------
+ *
+ * An audit (README "Audit") of a buffer gives a report as JSON text (the "jwtbatch-audit-1" format
+ * of `jwtbatch audit --json`); reports of parts of an input merge into the report of the whole.
+ * These functions hand back text whose size is not known in advance: *out receives a malloc'd,
+ * NUL-terminated string that the caller owns and frees with jwtbatch_string_free (the only
+ * exception to "the library never allocates memory the caller must free"). On failure *out is
+ * NULL. They return 0, or -1 with a one-line reason in `out_error` (may be NULL). */
+
+/* jwtbatch_audit_buffer audits `data` (data_len bytes, borrowed): one token per line, or raw text
+ * when the "extract" option is 1, with the verifier's policy and audit options, at time `now`, on
+ * up to "threads" threads. `first_line` is the line number of data's first line (1 for a whole
+ * file; for a part of a file cut at a line start, 1 + the newlines before it) and `source_name`
+ * (NUL-terminated, NULL: "-") names the input: examples read source_name:line as for the whole
+ * file. The report goes to *out_json (its length to *out_json_len, which may be NULL). */
+JWTBATCH_API int jwtbatch_audit_buffer(const jwtbatch_verifier* verifier, const char* data, size_t data_len,
+                                       uint64_t first_line, const char* source_name, int64_t now,
+                                       char** out_json, size_t* out_json_len, char* out_error,
+                                       size_t out_error_len);
+
+/* jwtbatch_audit_merge merges the reports `json_a` and `json_b` (JSON text, borrowed) into one,
+ * written to *out_json: every count adds exactly; the bounded tables and replay sets merge as their
+ * sketches do, and the report's "exact" members say which parts are exact. Merging is associative
+ * and commutative in every count (the order of `sources` follows the merge order). */
+JWTBATCH_API int jwtbatch_audit_merge(const char* json_a, size_t json_a_len, const char* json_b,
+                                      size_t json_b_len, char** out_json, size_t* out_json_len,
+                                      char* out_error, size_t out_error_len);
+
+/* jwtbatch_audit_render renders the report `json` (borrowed) as `format`: "html" (the
+ * self-contained page of `jwtbatch audit --html`), "summary" (the text `jwtbatch audit` prints) or
+ * "json" (re-serialised), into *out. */
+JWTBATCH_API int jwtbatch_audit_render(const char* json, size_t json_len, const char* format, char** out,
+                                       size_t* out_len, char* out_error, size_t out_error_len);
+
+/* jwtbatch_string_free frees a string the audit functions returned (NULL is fine). */
+JWTBATCH_API void jwtbatch_string_free(char* s);
 
 /* ---- loader (libjwtbatch_loader only) -------------------------------------------------------- */
 
