@@ -187,6 +187,27 @@ TEST_F(CliTest, OverlongLineIsTooLargeAndTheRestSurvives) {
   EXPECT_EQ(status_of(out[2]), "ok");
 }
 
+// verify and audit parse the key, policy and clock options in one place (tools/cli/policy_args):
+// each bad value is refused by both, with the same one-line message.
+TEST_F(CliTest, VerifyAndAuditRefuseTheSameBadOptions) {
+  std::string many_claims = "c0";  // 65 names: one over the limit
+  for (int i = 1; i < 65; ++i) many_claims += ",c" + std::to_string(i);
+  const std::vector<std::string> bad = {"--alg ''",       "--alg HS999",      "--alg none",
+                                        "--leeway -1",    "--leeway x",       "--now 1e9",
+                                        "--max-age -5",   "--max-token-bytes 15", "--require " + many_claims,
+                                        "--iss",          "--jwks"};
+  for (const std::string& b : bad) {
+    CliRun v = run("verify --jwks " + jwks_ + " " + b);
+    CliRun a = run("audit --jwks " + jwks_ + " " + b);
+    EXPECT_EQ(v.rc, 2) << b << ": " << v.err;
+    EXPECT_EQ(a.rc, 2) << b << ": " << a.err;
+    ASSERT_EQ(v.err.rfind("jwtbatch verify: ", 0), 0u) << v.err;
+    ASSERT_EQ(a.err.rfind("jwtbatch audit: ", 0), 0u) << a.err;
+    const std::string vmsg = v.err.substr(v.err.find(": ") + 2), amsg = a.err.substr(a.err.find(": ") + 2);
+    EXPECT_EQ(vmsg.substr(0, vmsg.find('\n')), amsg.substr(0, amsg.find('\n'))) << b;
+  }
+}
+
 TEST_F(CliTest, PolicyOptions) {
   const std::string t = make_token("HS256", "{\"alg\":\"HS256\",\"kid\":\"hs\",\"typ\":\"JWT\"}",
                                    claims(kNow - 10, ",\"iat\":" + std::to_string(kNow - 100) + ",\"jti\":\"j\""));

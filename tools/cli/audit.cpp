@@ -18,6 +18,7 @@
 #include "kernels/cpu/cpu.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/cli/io.hpp"
+#include "tools/cli/policy_args.hpp"
 
 namespace jwtbatch::cli {
 namespace {
@@ -33,11 +34,7 @@ constexpr std::string_view kUsage =
     "Defaults: --max-lifetime 900 --large-token-bytes 4096 --exact-limit 10000 --replay-limit 262144\n"
     "          --examples 5; input: standard input.\n";
 
-struct Options {
-  std::vector<std::string> jwks;
-  Policy policy;
-  UnixSeconds now = 0;
-  bool now_set = false;
+struct Options : PolicyArgs {
   AuditOptions audit;
   std::string json, html;
   bool stats = false, quiet = false;
@@ -66,49 +63,20 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
     };
     std::string_view v;
     long long n = 0;
+    ArgCursor cursor{argc, argv, i};
+    std::string shared_error;
+    switch (parse_policy_arg(a, cursor, o, &shared_error)) {
+      case ArgResult::taken: i = cursor.i; continue;
+      case ArgResult::error: return fail(shared_error);
+      case ArgResult::not_mine: break;
+    }
     if (a == "--help" || a == "-h") {
       std::fwrite(kUsage.data(), 1, kUsage.size(), stdout);
       *rc = 0;
       return false;
-    } else if (a == "--jwks") {
-      if (!value(&v)) return fail("--jwks needs a file");
-      o.jwks.emplace_back(v);
-    } else if (a == "--alg") {
-      if (!value(&v)) return fail("--alg needs a list");
-      for (const std::string& name : split_list(v)) {
-        const Alg alg = alg_from_string(name);
-        if (alg == Alg::unknown) return fail("--alg: unknown or refused algorithm \"" + name + "\"");
-        o.policy.algs.add(alg);
-      }
-    } else if (a == "--iss") {
-      if (!value(&v)) return fail("--iss needs a value");
-      o.policy.issuers.emplace_back(v);
-    } else if (a == "--aud") {
-      if (!value(&v)) return fail("--aud needs a value");
-      o.policy.audiences.emplace_back(v);
-    } else if (a == "--require") {
-      if (!value(&v)) return fail("--require needs a list");
-      o.policy.required_claims = split_list(v);
-      if (o.policy.required_claims.size() > 64) return fail("--require: at most 64 claims");
-    } else if (a == "--leeway") {
-      if (!integer(0, 1LL << 40, &n)) return fail("--leeway needs a number of seconds >= 0");
-      o.policy.leeway_s = n;
-    } else if (a == "--now") {
-      if (!integer(-(1LL << 53), 1LL << 53, &n)) return fail("--now needs UNIX seconds");
-      o.now = n;
-      o.now_set = true;
-    } else if (a == "--max-age") {
-      if (!integer(0, 1LL << 40, &n)) return fail("--max-age needs a number of seconds >= 0");
-      o.policy.max_age_s = n;
-    } else if (a == "--typ") {
-      if (!value(&v)) return fail("--typ needs a value");
-      o.policy.typ = std::string(v);
     } else if (a == "--threads") {
       if (!integer(1, 4096, &n)) return fail("--threads needs a number from 1 to 4096");
       o.audit.threads = static_cast<unsigned>(n);
-    } else if (a == "--max-token-bytes") {
-      if (!integer(16, 1LL << 30, &n)) return fail("--max-token-bytes needs a number from 16 to 2^30");
-      o.policy.max_token_bytes = static_cast<size_t>(n);
     } else if (a == "--extract") {
       o.audit.extract = true;
     } else if (a == "--json") {

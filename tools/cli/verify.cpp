@@ -14,6 +14,7 @@
 #include "kernels/cpu/cpu.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/cli/io.hpp"
+#include "tools/cli/policy_args.hpp"
 #include "tools/cli/line_reader.hpp"
 #include "tools/cli/progress.hpp"
 
@@ -26,11 +27,7 @@ constexpr std::string_view kUsage =
     "[--typ VALUE] [--threads N] [--output FILE] [--stats] [--stats-json FILE] [--quiet] "
     "[--max-token-bytes N] [TOKENS_FILE|-]";
 
-struct Options {
-  std::vector<std::string> jwks;
-  Policy policy;
-  UnixSeconds now = 0;
-  bool now_set = false;
+struct Options : PolicyArgs {
   unsigned threads = 0;
   std::string output;
   bool stats = false;
@@ -63,44 +60,17 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
     };
     std::string_view v;
     long long n = 0;
+    ArgCursor cursor{argc, argv, i};
+    std::string shared_error;
+    switch (parse_policy_arg(a, cursor, o, &shared_error)) {
+      case ArgResult::taken: i = cursor.i; continue;
+      case ArgResult::error: return fail(shared_error);
+      case ArgResult::not_mine: break;
+    }
     if (a == "--help" || a == "-h") {
       std::printf("%.*s\n", static_cast<int>(kUsage.size()), kUsage.data());
       *rc = 0;
       return false;
-    } else if (a == "--jwks") {
-      if (!value(&v)) return fail("--jwks needs a file");
-      o.jwks.emplace_back(v);
-    } else if (a == "--alg") {
-      if (!value(&v)) return fail("--alg needs a list");
-      for (const std::string& name : split_list(v)) {
-        const Alg alg = alg_from_string(name);
-        if (alg == Alg::unknown) return fail("--alg: unknown or refused algorithm \"" + name + "\"");
-        o.policy.algs.add(alg);
-      }
-      if (o.policy.algs.empty()) return fail("--alg: empty list");
-    } else if (a == "--iss") {
-      if (!value(&v)) return fail("--iss needs a value");
-      o.policy.issuers.emplace_back(v);
-    } else if (a == "--aud") {
-      if (!value(&v)) return fail("--aud needs a value");
-      o.policy.audiences.emplace_back(v);
-    } else if (a == "--require") {
-      if (!value(&v)) return fail("--require needs a list");
-      o.policy.required_claims = split_list(v);
-      if (o.policy.required_claims.size() > 64) return fail("--require: at most 64 claims");
-    } else if (a == "--leeway") {
-      if (!integer(0, 1LL << 40, &n)) return fail("--leeway needs a number of seconds >= 0");
-      o.policy.leeway_s = n;
-    } else if (a == "--now") {
-      if (!integer(-(1LL << 53), 1LL << 53, &n)) return fail("--now needs UNIX seconds");
-      o.now = n;
-      o.now_set = true;
-    } else if (a == "--max-age") {
-      if (!integer(0, 1LL << 40, &n)) return fail("--max-age needs a number of seconds >= 0");
-      o.policy.max_age_s = n;
-    } else if (a == "--typ") {
-      if (!value(&v)) return fail("--typ needs a value");
-      o.policy.typ = std::string(v);
     } else if (a == "--threads") {
       if (!integer(1, 4096, &n)) return fail("--threads needs a number from 1 to 4096");
       o.threads = static_cast<unsigned>(n);
@@ -114,9 +84,6 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
       o.stats_json = std::string(v);
     } else if (a == "--quiet" || a == "-q") {
       o.quiet = true;
-    } else if (a == "--max-token-bytes") {
-      if (!integer(16, 1LL << 30, &n)) return fail("--max-token-bytes needs a number from 16 to 2^30");
-      o.policy.max_token_bytes = static_cast<size_t>(n);
     } else if (a.size() > 1 && a[0] == '-') {
       return fail("unknown option " + std::string(a) + "\n" + std::string(kUsage));
     } else {
