@@ -46,27 +46,13 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
     *rc = usage_error("audit", msg);
     return false;
   };
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto value = [&](std::string_view* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    auto integer = [&](long long lo, long long hi, long long* out) {
-      std::string_view v;
-      if (!value(&v)) return false;
-      auto n = parse_int64(v);
-      if (!n || *n < lo || *n > hi) return false;
-      *out = *n;
-      return true;
-    };
+  for (ArgCursor c{argc, argv, 1}; c.i < argc; ++c.i) {
+    const std::string_view a = argv[c.i];
     std::string_view v;
     long long n = 0;
-    ArgCursor cursor{argc, argv, i};
     std::string shared_error;
-    switch (parse_policy_arg(a, cursor, o, &shared_error)) {
-      case ArgResult::taken: i = cursor.i; continue;
+    switch (parse_policy_arg(a, c, o, &shared_error)) {
+      case ArgResult::taken: continue;
       case ArgResult::error: return fail(shared_error);
       case ArgResult::not_mine: break;
     }
@@ -75,30 +61,30 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
       *rc = 0;
       return false;
     } else if (a == "--threads") {
-      if (!integer(1, 4096, &n)) return fail("--threads needs a number from 1 to 4096");
+      if (!c.integer(1, 4096, &n)) return fail("--threads needs a number from 1 to 4096");
       o.audit.threads = static_cast<unsigned>(n);
     } else if (a == "--extract") {
       o.audit.extract = true;
     } else if (a == "--json") {
-      if (!value(&v)) return fail("--json needs a file");
+      if (!c.value(&v)) return fail("--json needs a file");
       o.json = std::string(v);
     } else if (a == "--html") {
-      if (!value(&v)) return fail("--html needs a file");
+      if (!c.value(&v)) return fail("--html needs a file");
       o.html = std::string(v);
     } else if (a == "--max-lifetime") {
-      if (!integer(0, 1LL << 40, &n)) return fail("--max-lifetime needs a number of seconds >= 0");
+      if (!c.integer(0, 1LL << 40, &n)) return fail("--max-lifetime needs a number of seconds >= 0");
       o.audit.max_lifetime_s = n;
     } else if (a == "--large-token-bytes") {
-      if (!integer(1, 1LL << 30, &n)) return fail("--large-token-bytes needs a number from 1 to 2^30");
+      if (!c.integer(1, 1LL << 30, &n)) return fail("--large-token-bytes needs a number from 1 to 2^30");
       o.audit.large_token_bytes = static_cast<size_t>(n);
     } else if (a == "--exact-limit") {
-      if (!integer(1, 1LL << 24, &n)) return fail("--exact-limit needs a number from 1 to 2^24");
+      if (!c.integer(1, 1LL << 24, &n)) return fail("--exact-limit needs a number from 1 to 2^24");
       o.audit.exact_limit = static_cast<size_t>(n);
     } else if (a == "--replay-limit") {
-      if (!integer(1, 1LL << 26, &n)) return fail("--replay-limit needs a number from 1 to 2^26");
+      if (!c.integer(1, 1LL << 26, &n)) return fail("--replay-limit needs a number from 1 to 2^26");
       o.audit.replay_limit = static_cast<size_t>(n);
     } else if (a == "--examples") {
-      if (!integer(0, 1000, &n)) return fail("--examples needs a number from 0 to 1000");
+      if (!c.integer(0, 1000, &n)) return fail("--examples needs a number from 0 to 1000");
       o.audit.max_examples = static_cast<size_t>(n);
     } else if (a == "--stats") {
       o.stats = true;

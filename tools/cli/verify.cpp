@@ -43,27 +43,13 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
     *rc = usage_error("verify", msg);
     return false;
   };
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    auto value = [&](std::string_view* out) {
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
-    auto integer = [&](long long lo, long long hi, long long* out) {
-      std::string_view v;
-      if (!value(&v)) return false;
-      auto n = parse_int64(v);
-      if (!n || *n < lo || *n > hi) return false;
-      *out = *n;
-      return true;
-    };
+  for (ArgCursor c{argc, argv, 1}; c.i < argc; ++c.i) {
+    const std::string_view a = argv[c.i];
     std::string_view v;
     long long n = 0;
-    ArgCursor cursor{argc, argv, i};
     std::string shared_error;
-    switch (parse_policy_arg(a, cursor, o, &shared_error)) {
-      case ArgResult::taken: i = cursor.i; continue;
+    switch (parse_policy_arg(a, c, o, &shared_error)) {
+      case ArgResult::taken: continue;
       case ArgResult::error: return fail(shared_error);
       case ArgResult::not_mine: break;
     }
@@ -72,15 +58,15 @@ bool parse_options(int argc, char** argv, Options& o, int* rc) {
       *rc = 0;
       return false;
     } else if (a == "--threads") {
-      if (!integer(1, 4096, &n)) return fail("--threads needs a number from 1 to 4096");
+      if (!c.integer(1, 4096, &n)) return fail("--threads needs a number from 1 to 4096");
       o.threads = static_cast<unsigned>(n);
     } else if (a == "--output" || a == "-o") {
-      if (!value(&v)) return fail("--output needs a file");
+      if (!c.value(&v)) return fail("--output needs a file");
       o.output = std::string(v);
     } else if (a == "--stats") {
       o.stats = true;
     } else if (a == "--stats-json") {
-      if (!value(&v)) return fail("--stats-json needs a file");
+      if (!c.value(&v)) return fail("--stats-json needs a file");
       o.stats_json = std::string(v);
     } else if (a == "--quiet" || a == "-q") {
       o.quiet = true;
