@@ -15,6 +15,7 @@
 #include <immintrin.h>
 
 #include "kernels/extract/extract.hpp"
+#include "kernels/extract/simd_driver.hpp"
 
 namespace jwtbatch::kernels {
 namespace {
@@ -71,27 +72,10 @@ size_t find_eyj(const char* s, size_t i, size_t n) {
 
 ExtractResult extract_tokens_avx2(std::span<const char> text, size_t start, size_t max_token_len,
                                   std::span<TokenSpan> out) noexcept {
-  const char* s = text.data();
-  const size_t n = text.size();
-  size_t i = start, num = 0, ignored = 0;
-  if (i > 0 && i < n && is_token_char(static_cast<unsigned char>(s[i - 1]))) i = word_end(s, i, n, &ignored);
-  while (i < n) {
-    const size_t p = find_eyj(s, i, n);
-    if (p >= n) break;
-    if (p > 0 && is_token_char(static_cast<unsigned char>(s[p - 1]))) {
-      i = p + 1;
-      continue;
-    }
-    size_t dots = 0;
-    const size_t e = word_end(s, p, n, &dots);
-    TokenSpan t;
-    if (extract_judge_word(text, p, e, dots, max_token_len, &t)) {
-      if (num == out.size()) return {num, p};
-      out[num++] = t;
-    }
-    i = e;
-  }
-  return {num, n};
+  // Lambdas, not function pointers: each call is resolved at compile time and inlined.
+  return extract_tokens_with(
+      text, start, max_token_len, out, [](const char* s, size_t i, size_t n) { return find_eyj(s, i, n); },
+      [](const char* s, size_t p, size_t n, size_t* dots) { return word_end(s, p, n, dots); });
 }
 
 size_t count_newlines_avx2(std::span<const char> text) noexcept {
