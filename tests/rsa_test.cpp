@@ -111,6 +111,19 @@ std::vector<Bytes> inputs(std::mt19937_64& rng, const Bytes& n, int num_random) 
   return v;
 }
 
+// bn_from_limbs52 returns the number whose little-endian 52-bit limbs are limbs[0..num).
+bssl::UniquePtr<BIGNUM> bn_from_limbs52(const uint64_t* limbs, size_t num) {
+  bssl::UniquePtr<BIGNUM> x(BN_new());
+  BN_zero(x.get());
+  for (size_t i = num; i-- > 0;) {
+    BN_lshift(x.get(), x.get(), 52);
+    bssl::UniquePtr<BIGNUM> l(BN_new());
+    BN_set_u64(l.get(), limbs[i]);
+    BN_add(x.get(), x.get(), l.get());
+  }
+  return x;
+}
+
 TEST(RsaKernel, PrepareKeyConstantsMatchBignum) {
   std::mt19937_64 rng(0x5eed0001);
   BnCtx c;
@@ -147,6 +160,18 @@ TEST(RsaKernel, PrepareKeyConstantsMatchBignum) {
           }
         }
         EXPECT_EQ(BN_cmp(got.get(), rr.get()), 0) << "len " << len << " shape " << shape << " which " << which;
+      }
+      // The conversion table: row j is 2^(52 (L + 2 + j)) mod n, every limb below 2^52.
+      const size_t L = key->num_limbs52;
+      ASSERT_EQ(key->conv52.size(), L * L);
+      for (size_t j = 0; j < L; ++j) {
+        bssl::UniquePtr<BIGNUM> want(BN_new());
+        ASSERT_TRUE(BN_set_bit(want.get(), static_cast<int>(52 * (L + 2 + j))));
+        ASSERT_TRUE(BN_mod(want.get(), want.get(), bn_n.get(), c.ctx));
+        const uint64_t* row = key->conv52.data() + j * L;
+        for (size_t i = 0; i < L; ++i) ASSERT_LT(row[i], uint64_t{1} << 52);
+        EXPECT_EQ(BN_cmp(bn_from_limbs52(row, L).get(), want.get()), 0)
+            << "len " << len << " shape " << shape << " row " << j;
       }
       // R52 >= 4n, and a multiple of four limbs.
       EXPECT_EQ(key->num_limbs52 % 4, 0u);

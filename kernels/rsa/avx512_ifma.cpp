@@ -66,12 +66,13 @@ inline void rows(V* tt, const V* src, int s0, int s1, const V* b) {
   for (int s = s0; s < s1; ++s) {
     w[0] = src[s];
     V acc = Fresh ? _mm512_setzero_si512() : tt[s];
+    V acc2 = _mm512_setzero_si512();
 #pragma GCC unroll 8
     for (int r = 0; r < B; ++r) {
       acc = lo(acc, w[r], br[r]);
-      acc = hi(acc, w[r + 1], br[r]);
+      acc2 = hi(acc2, w[r + 1], br[r]);
     }
-    tt[s] = acc;
+    tt[s] = _mm512_add_epi64(acc, acc2);
 #pragma GCC unroll 8
     for (int r = B; r > 0; --r) w[r] = w[r - 1];
   }
@@ -81,12 +82,13 @@ inline void rows(V* tt, const V* src, int s0, int s1, const V* b) {
 template <int B, bool Fresh = false>
 inline void column(V* tt, int s, const V* src, const V* b, int lo_idx, int hi_idx) {
   V acc = Fresh ? _mm512_setzero_si512() : tt[s];
+  V acc2 = _mm512_setzero_si512();
 #pragma GCC unroll 8
   for (int r = 0; r < B; ++r) {
     if (s - r >= lo_idx && s - r <= hi_idx) acc = lo(acc, src[s - r], b[r]);
-    if (s - r - 1 >= lo_idx && s - r - 1 <= hi_idx) acc = hi(acc, src[s - r - 1], b[r]);
+    if (s - r - 1 >= lo_idx && s - r - 1 <= hi_idx) acc2 = hi(acc2, src[s - r - 1], b[r]);
   }
-  tt[s] = acc;
+  tt[s] = _mm512_add_epi64(acc, acc2);
 }
 
 // mul_product sets t[0..2L) to the column sums of a * b (not normalised).
@@ -228,6 +230,57 @@ inline void ams(V* out, const V* a, const V* n, V k0) {
   reduce<L, B>(out, t, n, k0);
 }
 
+// to_mont sets `out` to s R mod n (normalised 52-bit limbs, below 2n) for lanes `s` (each below n)
+// that all belong to one key, from the key's table (Key::conv52): row j is 2^(52 (L + 2 + j)) mod n,
+// so P = sum_j s_j row_j is s R 2^104 mod n and below L 2^52 n; two Montgomery digits divide by
+// 2^104 and leave (P + M n) / 2^104 < n + n. L^2 products (plus 2 L for the digits) where the
+// Montgomery multiplication by R^2 mod n takes 2 L^2.
+template <int L>
+inline void to_mont(V* out, const V* s, const uint64_t* table, const V* n, V k0) {
+  V t[L + 2];
+  clear(t, L + 2);
+  // Four columns at a time: lo(s_j row_j[i]) goes to column i, hi(s_j row_j[i]) to column i + 1;
+  // eight accumulators, so no chain waits on the IFMA latency.
+  for (int i0 = 0; i0 < L; i0 += 4) {
+    V alo[4], ahi[4];
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) alo[c] = ahi[c] = _mm512_setzero_si512();
+    for (int j = 0; j < L; ++j) {
+      const V sj = s[j];
+      const uint64_t* row = table + j * L + i0;
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) {
+        const V r = _mm512_set1_epi64(static_cast<int64_t>(row[c]));
+        alo[c] = lo(alo[c], sj, r);
+        ahi[c] = hi(ahi[c], sj, r);
+      }
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) {
+      t[i0 + c] = _mm512_add_epi64(t[i0 + c], alo[c]);
+      t[i0 + c + 1] = _mm512_add_epi64(t[i0 + c + 1], ahi[c]);
+    }
+  }
+  // Two Montgomery digits: m_d clears column d, whose high bits move up.
+  const V zero = _mm512_setzero_si512();
+#pragma GCC unroll 2
+  for (int d = 0; d < 2; ++d) {
+    const V m = lo(zero, t[d], k0);
+    for (int i = 0; i < L; ++i) {
+      t[d + i] = lo(t[d + i], n[i], m);
+      t[d + i + 1] = hi(t[d + i + 1], n[i], m);
+    }
+    t[d + 1] = _mm512_add_epi64(t[d + 1], _mm512_srli_epi64(t[d], 52));
+  }
+  const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
+  V carry = _mm512_setzero_si512();
+  for (int j = 0; j < L; ++j) {
+    const V v = _mm512_add_epi64(t[2 + j], carry);
+    out[j] = _mm512_and_si512(v, mask);
+    carry = _mm512_srli_epi64(v, 52);
+  }
+}
+
 // Conversions in and out of the lanes, all in vector registers (AVX-512 VBMI byte permutes):
 // eight 52-bit limbs are exactly 52 bytes, so limbs 8k..8k+7 of a number are its little-endian
 // bytes 52k..52k+51: limb j of a block starts at byte 6.5 j, on a byte boundary for even j and
@@ -364,7 +417,6 @@ void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
   if (one_key) {  // the usual case (a chunk's tokens sorted by key): broadcast the key's limbs
     const Key& k = *keys[0];
     for (int j = 0; j < L; ++j) n[j] = _mm512_set1_epi64(static_cast<int64_t>(k.n52[j]));
-    for (int j = 0; j < L; ++j) x[j] = _mm512_set1_epi64(static_cast<int64_t>(k.rr52[j]));
     k0 = _mm512_set1_epi64(static_cast<int64_t>(k.n0inv52));
   } else {
     const uint64_t* src[8];
@@ -390,7 +442,11 @@ void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
       if (8 * k + c < L) a[8 * k + c] = r[c];
   }
 
-  amm<L, B>(aR, a, x, n, k0);  // s R
+  if (one_key) {
+    to_mont<L>(aR, a, keys[0]->conv52.data(), n, k0);  // s R
+  } else {
+    amm<L, B>(aR, a, x, n, k0);  // s R
+  }
   const uint64_t e = keys[0]->e;
   const int top = 63 - __builtin_clzll(e);
   const V* cur = aR;  // the running power, s R until the first squaring

@@ -39,16 +39,21 @@ void sub_in_place(uint64_t* a, const uint64_t* b, size_t num) {
   }
 }
 
-// pow2_mod_n sets `x` (num limbs, x < n) to 2^k mod n for k >= bits - 1, where n has `bits` bits.
-void pow2_mod_n(const uint64_t* n, size_t num, int bits, size_t k, uint64_t* x) {
-  std::fill(x, x + num, 0);
-  x[(bits - 1) / 64] = uint64_t{1} << ((bits - 1) % 64);  // 2^(bits-1) < n: n is odd and > it
-  for (size_t i = static_cast<size_t>(bits - 1); i < k; ++i) {
+// double_mod_n sets `x` (num limbs, x < n) to x 2^k mod n, one modular doubling at a time.
+void double_mod_n(const uint64_t* n, size_t num, size_t k, uint64_t* x) {
+  for (size_t i = 0; i < k; ++i) {
     const uint64_t top = x[num - 1] >> 63;
     for (size_t j = num; j-- > 1;) x[j] = (x[j] << 1) | (x[j - 1] >> 63);
     x[0] <<= 1;
     if (top != 0 || ge(x, n, num)) sub_in_place(x, n, num);  // 2x < 2n: one subtraction suffices
   }
+}
+
+// pow2_mod_n sets `x` (num limbs, x < n) to 2^k mod n for k >= bits - 1, where n has `bits` bits.
+void pow2_mod_n(const uint64_t* n, size_t num, int bits, size_t k, uint64_t* x) {
+  std::fill(x, x + num, 0);
+  x[(bits - 1) / 64] = uint64_t{1} << ((bits - 1) % 64);  // 2^(bits-1) < n: n is odd and > it
+  double_mod_n(n, num, k - static_cast<size_t>(bits - 1), x);
 }
 
 // limbs64_to_52 splits `num64` 64-bit limbs into `num52` 52-bit limbs.
@@ -101,6 +106,14 @@ std::shared_ptr<const Key> prepare_key(std::span<const uint8_t> n, std::span<con
   pow2_mod_n(key->n64, key->num_limbs64, key->num_bits, 2 * 52 * num52, rr);
   limbs64_to_52(rr, key->num_limbs64, key->rr52, num52);
   key->n0inv52 = key->n0inv64 & ((uint64_t{1} << 52) - 1);
+  // conv52: row j is 2^(52 (num52 + 2 + j)) mod n, each row 52 doublings mod n from the last.
+  key->conv52.resize(num52 * num52);
+  uint64_t x[kMaxLimbs64];
+  pow2_mod_n(key->n64, key->num_limbs64, key->num_bits, 52 * (num52 + 2), x);
+  for (size_t j = 0; j < num52; ++j) {
+    limbs64_to_52(x, key->num_limbs64, key->conv52.data() + j * num52, num52);
+    double_mod_n(key->n64, key->num_limbs64, 52, x);
+  }
   return key;
 }
 

@@ -20,6 +20,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace jwtbatch::kernels::rsa {
 
@@ -28,7 +29,7 @@ inline constexpr size_t kMaxModulusLen = 512;          // bytes (RSA-4096)
 inline constexpr size_t kMaxLimbs64 = kMaxModulusLen / 8;
 inline constexpr size_t kMaxLimbs52 = 80;              // 4096 bits + 2 in 52-bit limbs, rounded up to 4
 
-// Key is one prepared public key. Plain arrays (no std containers): the ISA files read it.
+// Key is one prepared public key: plain arrays, and one vector for the larger per-key table.
 struct Key {
   size_t n_len = 0;       // modulus length in bytes: 256, 384 or 512
   int num_bits = 0;       // exact bit length of n
@@ -46,6 +47,12 @@ struct Key {
   uint64_t n52[kMaxLimbs52] = {};
   uint64_t rr52[kMaxLimbs52] = {};  // R52^2 mod n
   uint64_t n0inv52 = 0;             // -n^-1 mod 2^52
+  // The table that takes a number into the Montgomery domain without a Montgomery multiplication:
+  // row j (num_limbs52 limbs at conv52[j * num_limbs52]) is 2^(52 (L + 2 + j)) mod n, L =
+  // num_limbs52, so s R mod n is the sum of s's 52-bit limbs times the rows, divided by 2^104 with
+  // two Montgomery digits (avx512_ifma.cpp, to_mont): L^2 products instead of the 2 L^2 of
+  // s * R^2 * R^-1.
+  std::vector<uint64_t> conv52;
 };
 
 // prepare_key returns the prepared key of modulus `n` and exponent `e` (big-endian, leading zero
