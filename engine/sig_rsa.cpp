@@ -21,15 +21,6 @@ namespace krsa = kernels::rsa;
 
 constexpr size_t kMaxDigestLen = 64;
 
-// DigestInfo DER prefixes of RFC 8017 section 9.2, note 1: SEQUENCE { SEQUENCE { OID, NULL },
-// OCTET STRING of the hash length }, the hash value follows.
-constexpr uint8_t kSha256Prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
-constexpr uint8_t kSha384Prefix[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
-constexpr uint8_t kSha512Prefix[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
-
 struct RsaAlg {
   size_t hash_len = 0;  // 0: not an RSA algorithm
   bool pss = false;
@@ -96,26 +87,11 @@ bool equal_words(const uint8_t* a, const uint8_t* b, size_t len) {
 }
 
 bool check_pkcs1(std::span<const uint8_t> em, std::span<const uint8_t> digest) {
-  const uint8_t* prefix;
-  size_t prefix_len;
-  switch (digest.size()) {
-    case 32: prefix = kSha256Prefix; prefix_len = sizeof(kSha256Prefix); break;
-    case 48: prefix = kSha384Prefix; prefix_len = sizeof(kSha384Prefix); break;
-    case 64: prefix = kSha512Prefix; prefix_len = sizeof(kSha512Prefix); break;
-    default: return false;
-  }
-  const size_t k = em.size(), t_len = prefix_len + digest.size();
-  if (k < t_len + 11 || k > krsa::kMaxModulusLen) return false;  // RFC 8017 9.2 step 3
-  // EM = 0x00 || 0x01 || PS (0xff, k - tLen - 3 >= 8 bytes) || 0x00 || T: build it, compare it all.
+  // Build the one valid encoding, compare it all.
   uint8_t want[krsa::kMaxModulusLen];
-  want[0] = 0x00;
-  want[1] = 0x01;
-  std::memset(want + 2, 0xff, k - t_len - 3);
-  want[k - t_len - 1] = 0x00;
-  std::memcpy(want + k - t_len, prefix, prefix_len);
-  std::memcpy(want + k - digest.size(), digest.data(), digest.size());
-  if (k % 8 == 0) return equal_words(want, em.data(), k);  // every kernel size (256, 384, 512)
-  return CRYPTO_memcmp(want, em.data(), k) == 0;
+  if (!krsa::pkcs1_encode(em.size(), digest.data(), digest.size(), want)) return false;
+  if (em.size() % 8 == 0) return equal_words(want, em.data(), em.size());  // every kernel size
+  return CRYPTO_memcmp(want, em.data(), em.size()) == 0;
 }
 
 bool check_pss(int mod_bits, std::span<const uint8_t> m, std::span<const uint8_t> digest) {
@@ -212,8 +188,33 @@ void single_op(const PreparedKey& key, const krsa::Variant& variant, const uint8
   variant.single(k, s, out);
 }
 
+// pkcs1_lanes returns true iff the lanes can take the variant's PKCS#1 check: all RS*, one key.
+bool pkcs1_lanes(const Lane* lanes, size_t num) {
+  for (size_t i = 0; i < num; ++i)
+    if (rsa_alg(lanes[i].job->alg).pss || lanes[i].job->key != lanes[0].job->key) return false;
+  return true;
+}
+
 void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
   if (num == 0) return;
+  if (num >= variant.min_batch_lanes && pkcs1_lanes(lanes, num)) {
+    // RS* of one key: the kernel compares s^e with the encoding itself (rsa.hpp, Pkcs1CheckBatch).
+    const uint8_t* s[krsa::kMaxLanes];
+    const uint8_t* digests[krsa::kMaxLanes];
+    size_t digest_lens[krsa::kMaxLanes];
+    for (size_t i = 0; i < num; ++i) {
+      s[i] = lanes[i].job->signature.data();
+      digests[i] = lanes[i].digest;
+      digest_lens[i] = rsa_alg(lanes[i].job->alg).hash_len;
+    }
+    const uint32_t ok =
+        variant.pkcs1_batch(*lanes[0].job->key->rsa_kernel, s, digests, digest_lens, num);
+    for (size_t i = 0; i < num; ++i) {
+      lanes[i].job->valid = ((ok >> i) & 1) != 0;
+      lanes[i].job->handled = true;
+    }
+    return;
+  }
   if (num >= variant.min_batch_lanes) {
     const krsa::Key* keys[krsa::kMaxLanes];
     const uint8_t* s[krsa::kMaxLanes];
@@ -275,30 +276,34 @@ bool verify_rsa_single(const PreparedKey& key, Alg alg, std::span<const uint8_t>
 }
 
 void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) noexcept {
-  // Groups of (modulus length, exponent): a batch's lanes share both. Keys of more groups than
-  // kMaxGroups (unheard of) go one signature at a time.
+  // Groups of (modulus length, exponent, RS* or PS*): a batch's lanes share all three. Keys of more
+  // groups than kMaxGroups (unheard of) go one signature at a time.
   struct Group {
     size_t n_len;
     uint64_t e;
+    bool pss;  // RS* and PS* fill separate batches: RS* ones take the PKCS#1 check
   };
-  constexpr size_t kMaxGroups = 4;
+  constexpr size_t kMaxGroups = 8;
   Group groups[kMaxGroups];
   size_t num_groups = 0;
-  auto group_of = [&](const krsa::Key& k) -> size_t {
+  auto group_of = [&](const SigJob& job) -> size_t {
+    const krsa::Key& k = *job.key->rsa_kernel;
+    const bool pss = rsa_alg(job.alg).pss;
     for (size_t g = 0; g < num_groups; ++g)
-      if (groups[g].n_len == k.n_len && groups[g].e == k.e) return g;
+      if (groups[g].n_len == k.n_len && groups[g].e == k.e && groups[g].pss == pss) return g;
     return kMaxGroups;
   };
   for (const SigJob& job : jobs) {
     if (!rsa_kernel_eligible(job)) continue;
     const krsa::Key& k = *job.key->rsa_kernel;
-    if (group_of(k) == kMaxGroups && num_groups < kMaxGroups) groups[num_groups++] = {k.n_len, k.e};
+    if (group_of(job) == kMaxGroups && num_groups < kMaxGroups)
+      groups[num_groups++] = {k.n_len, k.e, rsa_alg(job.alg).pss};
   }
   Lane lanes[krsa::kMaxLanes];
   for (size_t g = 0; g < num_groups; ++g) {
     size_t filled = 0;
     for (SigJob& job : jobs) {
-      if (!rsa_kernel_eligible(job) || group_of(*job.key->rsa_kernel) != g) continue;
+      if (!rsa_kernel_eligible(job) || group_of(job) != g) continue;
       if (!admit(job, lanes[filled])) continue;
       if (++filled == krsa::kMaxLanes) {
         run_lanes(lanes, filled, variant);
@@ -308,7 +313,7 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
     run_lanes(lanes, filled, variant);
   }
   for (SigJob& job : jobs) {
-    if (!rsa_kernel_eligible(job) || group_of(*job.key->rsa_kernel) != kMaxGroups) continue;
+    if (!rsa_kernel_eligible(job) || group_of(job) != kMaxGroups) continue;
     job.valid = verify_rsa_single(*job.key, job.alg, job.signing_input, job.signature, variant);
     job.handled = true;
   }

@@ -15,6 +15,7 @@
 //   - Integration: verify_signatures and verify_signature on mixed jobs (kernel and other keys).
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -502,6 +503,74 @@ TEST(SigRsaDifferential, EveryVariantAgreesWithBoringSsl) {
               (long long)st.cases, (long long)st.verified, (long long)st.mismatches, round);
   EXPECT_EQ(st.mismatches, 0);
   EXPECT_GE(st.cases, 100000);
+}
+
+// ---- The kernels' PKCS#1 check ------------------------------------------------------------------
+
+// Every variant's Pkcs1CheckBatch against the definition (s^e mod n compared with pkcs1_encode,
+// and BoringSSL's RSA_verify for the lanes that should pass), for every key of diff_keys (e = 3
+// and 65537; 2048, 3072, 4096 bits), every lane count, lanes mixing the three digest lengths:
+// valid signatures, s = 0, 1, n - 1, a random s, the signature of another digest, one byte of s
+// changed, and a lane whose digest length is not a PKCS#1 one.
+TEST(SigRsaPkcs1Batch, EveryVariantAgreesWithTheDefinition) {
+  std::mt19937_64 rng(0x5eed9c51);
+  int checked = 0, passed = 0;
+  for (const DiffKey& k : diff_keys()) {
+    const krsa::Key& key = *k.prepared->rsa_kernel;
+    const RSA* rsa = k.rsa.get();
+    const size_t kl = key.n_len;
+    Bytes n_minus_1(kl);
+    BN_bn2bin_padded(n_minus_1.data(), kl, RSA_get0_n(rsa));
+    n_minus_1.back() -= 1;  // n is odd
+    for (int round = 0; round < 6; ++round) {
+      for (size_t lanes = 1; lanes <= krsa::kMaxLanes; ++lanes) {
+        std::vector<Bytes> sigs(lanes), digests(lanes);
+        std::vector<size_t> dlens(lanes);
+        uint32_t want = 0;
+        for (size_t i = 0; i < lanes; ++i) {
+          const AlgInfo& a = kAlgs[rng() % 3];  // RS256, RS384, RS512
+          digests[i] = digest_of(a, as_bytes(random_message(rng)));
+          dlens[i] = digests[i].size();
+          Bytes em(kl);
+          ASSERT_TRUE(krsa::pkcs1_encode(kl, digests[i].data(), dlens[i], em.data()));
+          sigs[i] = sign_raw(rsa, em);
+          ASSERT_EQ(sigs[i].size(), kl);
+          bool valid = true;
+          switch (rng() % 10) {
+            case 0: std::fill(sigs[i].begin(), sigs[i].end(), 0); valid = false; break;
+            case 1: std::fill(sigs[i].begin(), sigs[i].end(), 0); sigs[i].back() = 1; valid = false; break;
+            case 2: sigs[i] = n_minus_1; valid = false; break;
+            case 3: sigs[i][rng() % kl] ^= static_cast<uint8_t>(1 + rng() % 255); valid = false; break;
+            case 4: digests[i][rng() % dlens[i]] ^= 0x01; valid = false; break;  // another digest
+            case 5: dlens[i] = 20; valid = false; break;                          // SHA-1 length
+            default: break;
+          }
+          // A changed byte may lift s to n or above: the caller never passes that; keep s < n.
+          if (!krsa::below_modulus(key, sigs[i].data())) sigs[i] = n_minus_1;
+          if (valid) {
+            EXPECT_EQ(RSA_verify(dlens[i] == 32 ? NID_sha256 : dlens[i] == 48 ? NID_sha384 : NID_sha512,
+                                 digests[i].data(), dlens[i], sigs[i].data(), kl,
+                                 const_cast<RSA*>(rsa)), 1);
+            want |= uint32_t{1} << i;
+          }
+        }
+        ERR_clear_error();
+        const uint8_t* sp[krsa::kMaxLanes];
+        const uint8_t* dp[krsa::kMaxLanes];
+        for (size_t i = 0; i < lanes; ++i) {
+          sp[i] = sigs[i].data();
+          dp[i] = digests[i].data();
+        }
+        for (const krsa::Variant& v : krsa::supported_variants()) {
+          EXPECT_EQ(v.pkcs1_batch(key, sp, dp, dlens.data(), lanes), want)
+              << v.name << " bits " << 8 * kl << " e " << key.e << " lanes " << lanes;
+        }
+        ++checked;
+        passed += std::popcount(want);
+      }
+    }
+  }
+  EXPECT_GT(passed, checked);  // valid lanes were part of it, not only failures
 }
 
 // ---- Integration ------------------------------------------------------------------------------

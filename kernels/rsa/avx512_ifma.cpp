@@ -230,29 +230,37 @@ inline void ams(V* out, const V* a, const V* n, V k0) {
   reduce<L, B>(out, t, n, k0);
 }
 
-// to_mont sets `out` to s R mod n (normalised 52-bit limbs, below 2n) for lanes `s` (each below n)
-// that all belong to one key, from the key's table (Key::conv52): row j is 2^(52 (L + 2 + j)) mod n,
-// so P = sum_j s_j row_j is s R 2^104 mod n and below L 2^52 n; two Montgomery digits divide by
-// 2^104 and leave (P + M n) / 2^104 < n + n. L^2 products (plus 2 L for the digits) where the
-// Montgomery multiplication by R^2 mod n takes 2 L^2.
+// table_sum sets `out` to (init + sum_{j < rows} x_j row_j + M n) / 2^104 (normalised 52-bit
+// limbs), the rows being L limbs each at table + j L (the same for every lane: one key), x_j below
+// 2^52 and `init` (nullptr: zero) normalised and below n; the two Montgomery digits of M clear the
+// low 104 bits. With rows <= L the sum is below n + L 2^52 n, so the result is below 2n.
+//
+// to_mont is table_sum with the key's conversion table (Key::conv52: row j is 2^(52 (L + 2 + j))
+// mod n): s R mod n in L^2 products where the Montgomery multiplication by R^2 mod n takes 2 L^2.
 template <int L>
-inline void to_mont(V* out, const V* s, const uint64_t* table, const V* n, V k0) {
+inline void table_sum(V* out, const V* x, int rows, const uint64_t* table, const V* init,
+                      const V* n, V k0) {
   V t[L + 2];
-  clear(t, L + 2);
-  // Four columns at a time: lo(s_j row_j[i]) goes to column i, hi(s_j row_j[i]) to column i + 1;
+  if (init != nullptr) {
+    for (int j = 0; j < L; ++j) t[j] = init[j];
+    clear(t + L, 2);
+  } else {
+    clear(t, L + 2);
+  }
+  // Four columns at a time: lo(x_j row_j[i]) goes to column i, hi(x_j row_j[i]) to column i + 1;
   // eight accumulators, so no chain waits on the IFMA latency.
   for (int i0 = 0; i0 < L; i0 += 4) {
     V alo[4], ahi[4];
 #pragma GCC unroll 4
     for (int c = 0; c < 4; ++c) alo[c] = ahi[c] = _mm512_setzero_si512();
-    for (int j = 0; j < L; ++j) {
-      const V sj = s[j];
+    for (int j = 0; j < rows; ++j) {
+      const V xj = x[j];
       const uint64_t* row = table + j * L + i0;
 #pragma GCC unroll 4
       for (int c = 0; c < 4; ++c) {
         const V r = _mm512_set1_epi64(static_cast<int64_t>(row[c]));
-        alo[c] = lo(alo[c], sj, r);
-        ahi[c] = hi(ahi[c], sj, r);
+        alo[c] = lo(alo[c], xj, r);
+        ahi[c] = hi(ahi[c], xj, r);
       }
     }
 #pragma GCC unroll 4
@@ -279,6 +287,27 @@ inline void to_mont(V* out, const V* s, const uint64_t* table, const V* n, V k0)
     out[j] = _mm512_and_si512(v, mask);
     carry = _mm512_srli_epi64(v, 52);
   }
+}
+
+template <int L>
+inline void to_mont(V* out, const V* s, const uint64_t* table, const V* n, V k0) {
+  table_sum<L>(out, s, L, table, nullptr, n, k0);
+}
+
+// reduce_once sets x (normalised, below 2n) to x mod n: x - n with the borrow carried limb by limb
+// (all lanes at once); a lane keeps x where that borrows (x < n), else takes x - n.
+template <int L>
+inline void reduce_once(V* x, const V* n) {
+  const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
+  V d[L];
+  V borrow = _mm512_setzero_si512();
+  for (int j = 0; j < L; ++j) {
+    const V v = _mm512_sub_epi64(_mm512_sub_epi64(x[j], n[j]), borrow);
+    d[j] = _mm512_and_si512(v, mask);
+    borrow = _mm512_srli_epi64(v, 63);
+  }
+  const __mmask8 keep = _mm512_test_epi64_mask(borrow, borrow);
+  for (int j = 0; j < L; ++j) x[j] = _mm512_mask_blend_epi64(keep, d[j], x[j]);
 }
 
 // Conversions in and out of the lanes, all in vector registers (AVX-512 VBMI byte permutes):
@@ -402,6 +431,22 @@ inline void gather_limbs(V* v, const uint64_t* const* src) {
   }
 }
 
+// load_lanes sets v[0..L) to the limbs of the big-endian `len`-byte numbers in[lane] (lanes past
+// num_lanes repeat lane 0).
+template <int L>
+inline void load_lanes(V* v, const uint8_t* const* in, size_t len, size_t num_lanes) {
+  for (int k = 0; 8 * k < L; ++k) {
+    V r[8];
+#pragma GCC unroll 8
+    for (int lane = 0; lane < 8; ++lane)
+      r[lane] = load_block(in[static_cast<size_t>(lane) < num_lanes ? lane : 0], len, k);
+    transpose8(r);
+#pragma GCC unroll 8
+    for (int c = 0; c < 8; ++c)
+      if (8 * k + c < L) v[8 * k + c] = r[c];
+  }
+}
+
 template <int L, int B = 4>
 void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
            size_t num_lanes) {
@@ -431,16 +476,7 @@ void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
     k0 = _mm512_load_si512(k0buf);
   }
   const size_t len = keys[0]->n_len;
-  for (int k = 0; 8 * k < L; ++k) {
-    V r[8];
-#pragma GCC unroll 8
-    for (int lane = 0; lane < 8; ++lane)
-      r[lane] = load_block(s[static_cast<size_t>(lane) < num_lanes ? lane : 0], len, k);
-    transpose8(r);
-#pragma GCC unroll 8
-    for (int c = 0; c < 8; ++c)
-      if (8 * k + c < L) a[8 * k + c] = r[c];
-  }
+  load_lanes<L>(a, s, len, num_lanes);
 
   if (one_key) {
     to_mont<L>(aR, a, keys[0]->conv52.data(), n, k0);  // s R
@@ -458,29 +494,106 @@ void batch(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
   ams<L, B>(x, cur, n, k0);   // s^(e-1) R
   amm<L, B>(x, x, a, n, k0);  // s^e, below 2n
 
-  // x - n with the borrow carried limb by limb (all lanes at once); a lane keeps x where that
-  // borrows (x < n), else takes x - n.
-  const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
-  V d[L];
-  V borrow = _mm512_setzero_si512();
-  for (int j = 0; j < L; ++j) {
-    const V v = _mm512_sub_epi64(_mm512_sub_epi64(x[j], n[j]), borrow);
-    d[j] = _mm512_and_si512(v, mask);
-    borrow = _mm512_srli_epi64(v, 63);
-  }
-  const __mmask8 keep = _mm512_test_epi64_mask(borrow, borrow);
+  reduce_once<L>(x, n);
   for (int k = 0; 8 * k < L; ++k) {
     V r[8];
 #pragma GCC unroll 8
-    for (int c = 0; c < 8; ++c)
-      r[c] = 8 * k + c < L ? _mm512_mask_blend_epi64(keep, d[8 * k + c], x[8 * k + c])
-                           : _mm512_setzero_si512();
+    for (int c = 0; c < 8; ++c) r[c] = 8 * k + c < L ? x[8 * k + c] : _mm512_setzero_si512();
     transpose8(r);
     for (size_t lane = 0; lane < num_lanes; ++lane) store_block(r[lane], out[lane], len, k);
   }
 }
 
+// pkcs1_batch: Pkcs1CheckBatch (rsa.hpp) for one key. Starting from x = s (not s R), the same
+// left-to-right exponentiation with s as the multiplier keeps x = s^E R^-(E-1) for the exponent E
+// read so far, and ends at Z = s^e R^-(e-1) mod n, below 2n: no conversion into the Montgomery
+// domain and none out of it. EM = EM_h + H (EM_h: the encoding with a zero digest, H: the digest,
+// its low bytes), so EM K 2^104 = base_h + sum_j H_j row_j with the key's tables, and table_sum's
+// two Montgomery digits make it EM K mod n (below 2n), K = R^-(e-1). Both reduced mod n, a lane
+// passes iff all its limbs are equal (every limb compared, whatever differs).
+template <int L, int B = 4>
+uint32_t pkcs1_batch(const Key& key, const uint8_t* const* s, const uint8_t* const* digests,
+                     const size_t* digest_lens, size_t num_lanes) {
+  V n[L], a[L], x[L], t[L];
+  for (int j = 0; j < L; ++j) n[j] = _mm512_set1_epi64(static_cast<int64_t>(key.n52[j]));
+  const V k0 = _mm512_set1_epi64(static_cast<int64_t>(key.n0inv52));
+  load_lanes<L>(a, s, key.n_len, num_lanes);
+
+  // The target first (its inputs are ready): the digests' limbs, up to kPkcs1Rows.
+  size_t lane_len[8];
+  int base_row[8];
+  uint32_t usable = 0;
+  const uint8_t* dig[8];
+  size_t max_len = 0;
+  for (size_t lane = 0; lane < 8; ++lane) {
+    const size_t src = lane < num_lanes ? lane : 0;
+    lane_len[lane] = digest_lens[src];
+    dig[lane] = digests[src];
+    base_row[lane] = lane_len[lane] == 32 ? 0 : lane_len[lane] == 48 ? 1 : lane_len[lane] == 64 ? 2 : -1;
+    if (base_row[lane] < 0) {  // not a PKCS#1 digest: this lane fails; compute on lane 0's input
+      dig[lane] = digests[0];
+      lane_len[lane] = digest_lens[0];
+      base_row[lane] = digest_lens[0] == 32 ? 0 : digest_lens[0] == 48 ? 1 : 2;
+    } else if (lane < num_lanes) {
+      usable |= uint32_t{1} << lane;
+    }
+    max_len = lane_len[lane] > max_len ? lane_len[lane] : max_len;
+  }
+  if (usable == 0) return 0;
+  V h[16];
+  for (int k = 0; k < 2; ++k) {
+    V r[8];
+#pragma GCC unroll 8
+    for (int lane = 0; lane < 8; ++lane) r[lane] = load_block(dig[lane], lane_len[lane], k);
+    transpose8(r);
+#pragma GCC unroll 8
+    for (int c = 0; c < 8; ++c) h[8 * k + c] = r[c];
+  }
+  V base[L];
+  bool one_base = true;
+  for (int lane = 1; lane < 8; ++lane) one_base = one_base && base_row[lane] == base_row[0];
+  if (one_base) {
+    const uint64_t* b = key.pkcs1_base52.data() + static_cast<size_t>(base_row[0]) * L;
+    for (int j = 0; j < L; ++j) base[j] = _mm512_set1_epi64(static_cast<int64_t>(b[j]));
+  } else {
+    const uint64_t* src[8];
+    for (int lane = 0; lane < 8; ++lane)
+      src[lane] = key.pkcs1_base52.data() + static_cast<size_t>(base_row[lane]) * L;
+    gather_limbs<L>(base, src);
+  }
+  const int rows = static_cast<int>((8 * max_len + 51) / 52);
+  table_sum<L>(t, h, rows, key.pkcs1_rows52.data(), base, n, k0);
+  reduce_once<L>(t, n);
+
+  const uint64_t e = key.e;
+  const int top = 63 - __builtin_clzll(e);
+  const V* cur = a;
+  for (int bit = top - 1; bit >= 0; --bit) {
+    ams<L, B>(x, cur, n, k0);
+    cur = x;
+    if ((e >> bit) & 1) amm<L, B>(x, x, a, n, k0);
+  }
+  reduce_once<L>(x, n);
+
+  V diff = _mm512_setzero_si512();
+  for (int j = 0; j < L; ++j) diff = _mm512_or_si512(diff, _mm512_xor_si512(x[j], t[j]));
+  const uint32_t differ = _mm512_test_epi64_mask(diff, diff);
+  return ~differ & usable;
+}
+
 }  // namespace
+
+uint32_t pkcs1_check_batch_avx512_ifma(const Key& key, const uint8_t* const* s,
+                                       const uint8_t* const* digests, const size_t* digest_lens,
+                                       size_t num_lanes) noexcept {
+  if (num_lanes == 0) return 0;
+  switch (key.num_limbs52) {
+    case 40: return pkcs1_batch<40>(key, s, digests, digest_lens, num_lanes);
+    case 60: return pkcs1_batch<60>(key, s, digests, digest_lens, num_lanes);
+    case 80: return pkcs1_batch<80>(key, s, digests, digest_lens, num_lanes);
+    default: return pkcs1_check_batch_scalar(key, s, digests, digest_lens, num_lanes);
+  }
+}
 
 void public_op_batch_avx512_ifma(const Key* const* keys, const uint8_t* const* s,
                                  uint8_t* const* out, size_t num_lanes) noexcept {

@@ -14,9 +14,11 @@ namespace {
 // batch costs the same whatever the number of filled lanes (RSA-2048 27.7 us, 3072 60.7 us, 4096
 // 106 us), a little less than two of BoringSSL's single-shot RSA_verify_raw (15.0, 33.5 and 56.7
 // us), which the engine uses outside lanes: from two filled lanes on, the batch wins (1.07-1.10x).
-constexpr Variant kScalar{"scalar", public_op_scalar, public_op_batch_scalar, kMaxLanes + 1};
+constexpr Variant kScalar{"scalar", public_op_scalar, public_op_batch_scalar, kMaxLanes + 1,
+                          pkcs1_check_batch_scalar};
 #if defined(__x86_64__)
-constexpr Variant kIfma{"avx512_ifma", public_op_scalar, public_op_batch_avx512_ifma, 2};
+constexpr Variant kIfma{"avx512_ifma", public_op_scalar, public_op_batch_avx512_ifma, 2,
+                        pkcs1_check_batch_avx512_ifma};
 #endif
 
 struct Table {

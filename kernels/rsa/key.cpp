@@ -73,6 +73,58 @@ uint64_t neg_inverse64(uint64_t n0) {
   return ~x + 1;
 }
 
+// halve_mod_n sets `x` (num limbs, x < n, n odd) to x 2^-k mod n, one modular halving at a time:
+// x / 2 for even x, (x + n) / 2 for odd x (x + n may carry out of the top limb).
+void halve_mod_n(const uint64_t* n, size_t num, size_t k, uint64_t* x) {
+  for (size_t i = 0; i < k; ++i) {
+    uint64_t top = 0;
+    if (x[0] & 1) {
+      unsigned __int128 carry = 0;
+      for (size_t j = 0; j < num; ++j) {
+        carry += static_cast<unsigned __int128>(x[j]) + n[j];
+        x[j] = static_cast<uint64_t>(carry);
+        carry >>= 64;
+      }
+      top = static_cast<uint64_t>(carry);
+    }
+    for (size_t j = 0; j + 1 < num; ++j) x[j] = (x[j] >> 1) | (x[j + 1] << 63);
+    x[num - 1] = (x[num - 1] >> 1) | (top << 63);
+  }
+}
+
+// prepare_pkcs1_tables fills key.pkcs1_rows52 and key.pkcs1_base52 (rsa.hpp) from n, e and the
+// 64-bit Montgomery constants: K = (R52^-1)^(e-1) by square and multiply, R52^-1 = 2^-(52 L) by
+// halvings; the rows by doublings; the bases as EM_h times K 2^104.
+void prepare_pkcs1_tables(Key& key) {
+  const size_t num = key.num_limbs64, L = key.num_limbs52;
+  uint64_t rinv[kMaxLimbs64] = {1}, k[kMaxLimbs64] = {1};
+  halve_mod_n(key.n64, num, 52 * L, rinv);
+  const uint64_t exp = key.e - 1;  // > 0: e is odd and > 1
+  for (int bit = 63 - __builtin_clzll(exp); bit >= 0; --bit) {
+    mod_mul_scalar(key, k, k, k);
+    if ((exp >> bit) & 1) mod_mul_scalar(key, k, rinv, k);
+  }
+  double_mod_n(key.n64, num, 104, k);  // K 2^104
+  key.pkcs1_rows52.assign(kPkcs1Rows * L + 8, 0);
+  uint64_t row[kMaxLimbs64];
+  std::memcpy(row, k, sizeof(row));
+  for (size_t j = 0; j < kPkcs1Rows; ++j) {
+    limbs64_to_52(row, num, key.pkcs1_rows52.data() + j * L, L);
+    double_mod_n(key.n64, num, 52, row);
+  }
+  key.pkcs1_base52.assign(3 * L + 8, 0);
+  const size_t digest_lens[3] = {32, 48, 64};
+  for (size_t h = 0; h < 3; ++h) {
+    uint8_t em[kMaxModulusLen];
+    const uint8_t zero[64] = {};
+    pkcs1_encode(key.n_len, zero, digest_lens[h], em);  // below n: it starts 00 01
+    uint64_t b[kMaxLimbs64];
+    be_to_limbs64(em, key.n_len, b, num);
+    mod_mul_scalar(key, b, k, b);
+    limbs64_to_52(b, num, key.pkcs1_base52.data() + h * L, L);
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const Key> prepare_key(std::span<const uint8_t> n, std::span<const uint8_t> e) {
@@ -114,6 +166,7 @@ std::shared_ptr<const Key> prepare_key(std::span<const uint8_t> n, std::span<con
     limbs64_to_52(x, key->num_limbs64, key->conv52.data() + j * num52, num52);
     double_mod_n(key->n64, key->num_limbs64, 52, x);
   }
+  prepare_pkcs1_tables(*key);
   return key;
 }
 

@@ -53,7 +53,15 @@ struct Key {
   // two Montgomery digits (avx512_ifma.cpp, to_mont): L^2 products instead of the 2 L^2 of
   // s * R^2 * R^-1.
   std::vector<uint64_t> conv52;
+  // The tables of the PKCS#1 v1.5 check (Pkcs1CheckBatch), K = R52^-(e-1) mod n: row j of
+  // pkcs1_rows52 (j < kPkcs1Rows, num_limbs52 limbs each) is K 2^(52 j) 2^104 mod n; row h of
+  // pkcs1_base52 (h = 0, 1, 2 for SHA-256, 384, 512) is EM_h K 2^104 mod n, EM_h the encoding with
+  // the digest bytes zero. Followed by 8 zero limbs (lanes read rows in blocks of eight).
+  std::vector<uint64_t> pkcs1_rows52;
+  std::vector<uint64_t> pkcs1_base52;
 };
+
+inline constexpr size_t kPkcs1Rows = 10;  // 52-bit limbs of the longest digest (SHA-512, 512 bits)
 
 // prepare_key returns the prepared key of modulus `n` and exponent `e` (big-endian, leading zero
 // bytes allowed), or nullptr when this kernel does not take it: n not odd or not 256/384/512 bytes
@@ -81,6 +89,35 @@ void public_op_batch_avx512_ifma(const Key* const* keys, const uint8_t* const* s
                                  uint8_t* const* out, size_t num_lanes) noexcept;
 #endif
 
+// pkcs1_encode writes EMSA-PKCS1-v1_5 of `digest` (RFC 8017 9.2: 00 01, PS of 0xff bytes, 00, the
+// DigestInfo of SHA-256, SHA-384 or SHA-512 chosen by digest_len 32, 48 or 64, the digest) as
+// `em_len` bytes to `em`. Returns false, writing nothing, for another digest length or when em_len
+// is below tLen + 11 (RFC 8017 9.2 step 3) or above kMaxModulusLen.
+bool pkcs1_encode(size_t em_len, const uint8_t* digest, size_t digest_len, uint8_t* em) noexcept;
+
+// Pkcs1CheckBatch returns a lane mask: bit i (i < num_lanes <= kMaxLanes) set iff s[i]^e mod n is
+// exactly EMSA-PKCS1-v1_5(digests[i]) of digest_lens[i] bytes (32, 48 or 64; a lane of another
+// length is never set). Every lane is of the one key `key`; every s[i] must be below n. The IFMA
+// variant never leaves the Montgomery domain: from x = s it computes s^e R^-(e-1) (16 squarings and
+// one multiplication for e = 65537, one multiplication fewer than s^e itself) and compares it, mod n,
+// with EM K mod n built from the key's tables (Key::pkcs1_rows52) in about 2 kPkcs1Rows L products.
+using Pkcs1CheckBatch = uint32_t (*)(const Key& key, const uint8_t* const* s,
+                                     const uint8_t* const* digests, const size_t* digest_lens,
+                                     size_t num_lanes) noexcept;
+
+uint32_t pkcs1_check_batch_scalar(const Key& key, const uint8_t* const* s,
+                                  const uint8_t* const* digests, const size_t* digest_lens,
+                                  size_t num_lanes) noexcept;
+#if defined(__x86_64__)
+uint32_t pkcs1_check_batch_avx512_ifma(const Key& key, const uint8_t* const* s,
+                                       const uint8_t* const* digests, const size_t* digest_lens,
+                                       size_t num_lanes) noexcept;
+#endif
+
+// mod_mul_scalar sets out = a b mod n (key.num_limbs64 little-endian 64-bit limbs each, a and b
+// below n; out may alias either). For key preparation and tests.
+void mod_mul_scalar(const Key& key, const uint64_t* a, const uint64_t* b, uint64_t* out) noexcept;
+
 // Variant is one implementation: `single` for one signature, `batch` for lanes; below
 // `min_batch_lanes` filled lanes a caller should use `single` per signature (the break-even).
 struct Variant {
@@ -88,6 +125,7 @@ struct Variant {
   PublicOp single;
   PublicOpBatch batch;
   size_t min_batch_lanes;
+  Pkcs1CheckBatch pkcs1_batch;  // RS* lanes of one key (same break-even as `batch`)
 };
 
 // active_variant returns the variant chosen for this process (on first call: the best this CPU

@@ -88,6 +88,27 @@ void public_op_scalar(const Key& key, const uint8_t* s, uint8_t* out) noexcept {
       out[key.n_len - 8 * (i + 1) + b] = static_cast<uint8_t>(x[i] >> (56 - 8 * b));
 }
 
+void mod_mul_scalar(const Key& key, const uint64_t* a, const uint64_t* b, uint64_t* out) noexcept {
+  // (a b R^-1) R^2 R^-1 = a b, both products fully reduced.
+  uint64_t t[kMaxLimbs64];
+  mont_mul(t, a, b, key.n64, key.n0inv64, key.num_limbs64);
+  mont_mul(out, t, key.rr64, key.n64, key.n0inv64, key.num_limbs64);
+}
+
+uint32_t pkcs1_check_batch_scalar(const Key& key, const uint8_t* const* s,
+                                  const uint8_t* const* digests, const size_t* digest_lens,
+                                  size_t num_lanes) noexcept {
+  // The definition: the public operation, then the whole encoding compared.
+  uint32_t mask = 0;
+  for (size_t i = 0; i < num_lanes; ++i) {
+    uint8_t got[kMaxModulusLen], want[kMaxModulusLen];
+    if (!pkcs1_encode(key.n_len, digests[i], digest_lens[i], want)) continue;
+    public_op_scalar(key, s[i], got);
+    if (std::memcmp(got, want, key.n_len) == 0) mask |= uint32_t{1} << i;
+  }
+  return mask;
+}
+
 void public_op_batch_scalar(const Key* const* keys, const uint8_t* const* s, uint8_t* const* out,
                             size_t num_lanes) noexcept {
   for (size_t i = 0; i < num_lanes; ++i) public_op_scalar(*keys[i], s[i], out[i]);
