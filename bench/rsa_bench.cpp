@@ -4,6 +4,7 @@
 //   BM_rsa_public/<bits>/boringssl        RSA_verify_raw (no padding), key and Montgomery ctx cached
 //   BM_rsa_public/<bits>/scalar           public_op_scalar
 //   BM_rsa_public/<bits>/ifma/lanes:N     one IFMA batch with N filled lanes (N = 1..8; items = N)
+//   BM_rsa_pkcs1/<bits>/ifma/lanes:8      the IFMA PKCS#1 check (Pkcs1CheckBatch) on 8 lanes
 //   BM_verify_<alg>/<bits>/boringssl      SHA-2 + RSA_verify / RSA_verify_pss_mgf1 per signature
 //   BM_verify_<alg>/<bits>/<variant>/jobs:N   verify_rsa_jobs_with on N jobs (lanes filled, checks,
 //                                         hashes; a single job goes through BoringSSL's raw op)
@@ -138,6 +139,30 @@ void public_batch(benchmark::State& state, int bits, const char* variant) {
   state.counters["lanes"] = static_cast<double>(lanes);
 }
 
+// pkcs1_batch: the kernel's PKCS#1 check on 8 lanes of one key (digests precomputed), the part of
+// an RS* batch that replaces the public operation and the encoding comparison.
+void pkcs1_batch(benchmark::State& state, int bits, const char* variant) {
+  const krsa::Variant* v = krsa::find_variant(variant);
+  if (v == nullptr) return state.SkipWithError("variant not supported on this CPU");
+  const Fixture& f = fixture(bits);
+  const krsa::Key& key = *f.key->rsa_kernel;
+  const size_t lanes = krsa::kMaxLanes;
+  uint8_t d[krsa::kMaxLanes][32];
+  const uint8_t* s[krsa::kMaxLanes];
+  const uint8_t* digests[krsa::kMaxLanes];
+  size_t lens[krsa::kMaxLanes];
+  for (size_t i = 0; i < lanes; ++i) {
+    SHA256(reinterpret_cast<const uint8_t*>(f.msgs[i].data()), f.msgs[i].size(), d[i]);
+    s[i] = f.rs256[i].data();
+    digests[i] = d[i];
+    lens[i] = 32;
+  }
+  if (v->pkcs1_batch(key, s, digests, lens, lanes) != (1u << lanes) - 1)
+    return state.SkipWithError("a signature did not pass the PKCS#1 check");
+  for (auto _ : state) benchmark::DoNotOptimize(v->pkcs1_batch(key, s, digests, lens, lanes));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * lanes));
+}
+
 void verify_boringssl(benchmark::State& state, int bits, bool pss) {
   const Fixture& f = fixture(bits);
   const auto& sigs = pss ? f.ps256 : f.rs256;
@@ -186,6 +211,8 @@ int register_all() {
     benchmark::RegisterBenchmark(("BM_rsa_public/" + b + "/ifma").c_str(), public_batch, bits, "avx512_ifma")
         ->ArgName("lanes")
         ->DenseRange(1, 8);
+    benchmark::RegisterBenchmark(("BM_rsa_pkcs1/" + b + "/ifma/lanes:8").c_str(), pkcs1_batch, bits,
+                                 "avx512_ifma");
     for (bool pss : {false, true}) {
       const std::string name = std::string("BM_verify_") + (pss ? "ps256/" : "rs256/") + b;
       benchmark::RegisterBenchmark((name + "/boringssl").c_str(), verify_boringssl, bits, pss);
