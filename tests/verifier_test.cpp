@@ -209,8 +209,8 @@ TEST_F(VerifierTest, Json) {
 
 // The duplicate-name check (engine/parse.cpp: integer compares of length and an 8-byte prefix up
 // to 16 members, a sort above) against a plain std::set of each object's unescaped names, on random
-// objects: names sharing 8-byte prefixes, of equal length, escaped spellings of the same name,
-// empty names, 0 to 24 members (both sides of 16), nested objects and arrays.
+// objects: names sharing 8-byte prefixes, of equal length, of every length up to 8 differing only in
+// their last byte, escaped spellings of the same name, empty names, 0 to 24 members (both sides of 16), nested objects and arrays.
 TEST_F(VerifierTest, DuplicateNamesAgainstASet) {
   struct Name {
     const char* json;   // as written in the JSON text
@@ -222,7 +222,12 @@ TEST_F(VerifierTest, DuplicateNamesAgainstASet) {
       {"auz", "auz"},     {"jtx", "jtx"},       {"abcdefgh", "abcdefgh"}, {"abcdefgX", "abcdefgX"},
       {"abcdefghi", "abcdefghi"}, {"abcdefghj", "abcdefghj"}, {"abcdefgh\\u0069", "abcdefghi"},
       {"abcdefghijklmnop", "abcdefghijklmnop"}, {"abcdefghijklmnoq", "abcdefghijklmnoq"},
-      {"role", "role"},   {"rol\\u0065", "role"}, {"x1", "x1"}, {"x2", "x2"}, {"x3", "x3"}};
+      {"role", "role"},   {"rol\\u0065", "role"}, {"x1", "x1"}, {"x2", "x2"}, {"x3", "x3"},
+      // Every length from 1 to 8 with names differing only in their last byte (prefix8's
+      // overlapping loads).
+      {"abc", "abc"},     {"abd", "abd"},       {"abcde", "abcde"},    {"abcdf", "abcdf"},
+      {"tenant", "tenant"}, {"tenanu", "tenanu"}, {"ten\\u0061nt", "tenant"},
+      {"abcdefg", "abcdefg"}, {"abcdefh", "abcdefh"}};
   std::mt19937_64 rng(7);
   const std::string h = hdr("HS256", "hs");
   // object() writes a random object into `out` and returns whether it (or anything in it) repeats a name.
