@@ -8,6 +8,7 @@
 // stance (DESIGN.md) wants every byte of both objects validated; walking every value with On-Demand
 // would cost what the DOM costs, with more code to get wrong.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <type_traits>
 
@@ -27,7 +28,9 @@ std::string_view copy_to(Arena& arena, std::string_view s) {
   return {reinterpret_cast<const char*>(p), s.size()};
 }
 
-// load_le returns the `n` (1, 2, 4 or 8) bytes at `p` as a little-endian integer.
+// load_le returns the `n` (1, 2, 4 or 8) bytes at `p` as a little-endian integer (both targets,
+// x86-64 and ARM64, are little-endian).
+static_assert(std::endian::native == std::endian::little, "prefix8 combines little-endian loads");
 template <size_t n>
 uint64_t load_le(const char* p) {
   if constexpr (n == 1) {
