@@ -621,7 +621,7 @@ bool verify_signature(const PreparedKey& key, Alg alg, std::span<const uint8_t> 
     case Alg::rs256: case Alg::rs384: case Alg::rs512:
     case Alg::ps256: case Alg::ps384: case Alg::ps512:
       if (key.family != KeyFamily::rsa) return false;
-      if (key.rsa_kernel && !force_boringssl()) {
+      if (key.rsa_kernel && !force_boringssl() && kernels::rsa::engine_uses_kernels()) {
         return verify_rsa_single(key, alg, signing_input, signature,
                                  kernels::rsa::active_variant());
       }

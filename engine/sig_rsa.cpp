@@ -253,7 +253,7 @@ bool rsa_kernel_eligible(const SigJob& job) noexcept {
 }
 
 bool rsa_kernel_takes(const SigJob& job) noexcept {
-  return !force_boringssl() && rsa_kernel_eligible(job);
+  return !force_boringssl() && krsa::engine_uses_kernels() && rsa_kernel_eligible(job);
 }
 
 bool rsa_check_encoding(Alg alg, int mod_bits, std::span<const uint8_t> em,
@@ -320,7 +320,7 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
 }
 
 void verify_rsa_jobs(std::span<SigJob> jobs) noexcept {
-  if (force_boringssl()) return;
+  if (force_boringssl() || !krsa::engine_uses_kernels()) return;
   verify_rsa_jobs_with(jobs, krsa::active_variant());
 }
 

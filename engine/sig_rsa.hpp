@@ -16,8 +16,9 @@ namespace jwtbatch::engine {
 // rsa_kernel_eligible returns true iff `job` is an RS*/PS* job whose key has a kernel context.
 bool rsa_kernel_eligible(const SigJob& job) noexcept;
 
-// rsa_kernel_takes returns true iff verify_rsa_jobs(jobs) verifies `job`: eligible and BoringSSL
-// not forced (force_boringssl.hpp).
+// rsa_kernel_takes returns true iff verify_rsa_jobs(jobs) verifies `job`: eligible, BoringSSL not
+// forced (force_boringssl.hpp) and kernels::rsa::engine_uses_kernels() (a SIMD variant, or the
+// reference forced).
 bool rsa_kernel_takes(const SigJob& job) noexcept;
 
 // verify_rsa_jobs sets `valid` (and `handled`) of every job that rsa_kernel_takes and leaves the

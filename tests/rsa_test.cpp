@@ -249,8 +249,11 @@ TEST(RsaKernel, DispatchOffersWhatTheCpuRuns) {
   const std::string f = forced ? forced : "";
   if (f.empty() || f == "avx512" || f == "avx512_ifma") {
     EXPECT_EQ(active_variant().name, has_ifma ? "avx512_ifma" : "scalar");
+    // Without IFMA the engine keeps BoringSSL: the portable reference is slower.
+    EXPECT_EQ(engine_uses_kernels(), has_ifma);
   } else {
     EXPECT_EQ(active_variant().name, "scalar") << "JWTBATCH_FORCE_ISA=" << f;
+    EXPECT_TRUE(engine_uses_kernels()) << "a forced reference is used";
   }
   std::printf("[rsa] active variant: %s\n", std::string(active_variant().name).c_str());
 }

@@ -25,6 +25,7 @@ struct Table {
   Variant variants[2];
   size_t num = 0;
   const Variant* active = nullptr;
+  bool forced_reference = false;  // JWTBATCH_FORCE_ISA chose the scalar reference
 };
 
 Table build() {
@@ -42,7 +43,10 @@ Table build() {
   const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
   if (forced != nullptr && *forced != '\0') {
     const std::string_view f(forced);
-    if (f != "avx512" && f != "avx512_ifma") t.active = &t.variants[0];
+    if (f != "avx512" && f != "avx512_ifma") {
+      t.active = &t.variants[0];
+      t.forced_reference = true;
+    }
   }
   return t;
 }
@@ -55,6 +59,10 @@ const Table& table() {
 }  // namespace
 
 const Variant& active_variant() noexcept { return *table().active; }
+
+bool engine_uses_kernels() noexcept {
+  return table().active != &table().variants[0] || table().forced_reference;
+}
 
 std::span<const Variant> supported_variants() noexcept {
   return {table().variants, table().num};

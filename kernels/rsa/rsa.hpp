@@ -131,6 +131,12 @@ struct Variant {
 // active_variant returns the variant chosen for this process (on first call: the best this CPU
 // runs, or scalar when JWTBATCH_FORCE_ISA is set to anything other than avx512).
 const Variant& active_variant() noexcept;
+// engine_uses_kernels returns true iff the engine should verify RS*/PS* with these kernels: a SIMD
+// variant runs on this CPU, or JWTBATCH_FORCE_ISA forced the scalar reference (tests, comparisons).
+// Otherwise (ARM64, x86-64 without AVX-512 IFMA) BoringSSL's assembly is faster than the portable
+// reference (68.2 k/s against 31.0 k/s for RSA-2048 on this project's x86-64 machine), so the engine
+// keeps BoringSSL.
+bool engine_uses_kernels() noexcept;
 // supported_variants returns every variant this CPU can run, scalar first (tests, benchmarks).
 std::span<const Variant> supported_variants() noexcept;
 // find_variant returns the supported variant named `name`, else nullptr.
