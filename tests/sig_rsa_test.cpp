@@ -511,7 +511,8 @@ TEST(SigRsaDifferential, EveryVariantAgreesWithBoringSsl) {
 // and BoringSSL's RSA_verify for the lanes that should pass), for every key of diff_keys (e = 3
 // and 65537; 2048, 3072, 4096 bits), every lane count, lanes mixing the three digest lengths:
 // valid signatures, s = 0, 1, n - 1, a random s, the signature of another digest, one byte of s
-// changed, and a lane whose digest length is not a PKCS#1 one.
+// changed, and lanes whose digest length is not a PKCS#1 one (20 bytes, and 100: more limbs than
+// the key's tables have rows).
 TEST(SigRsaPkcs1Batch, EveryVariantAgreesWithTheDefinition) {
   std::mt19937_64 rng(0x5eed9c51);
   int checked = 0, passed = 0;
@@ -543,6 +544,7 @@ TEST(SigRsaPkcs1Batch, EveryVariantAgreesWithTheDefinition) {
             case 3: sigs[i][rng() % kl] ^= static_cast<uint8_t>(1 + rng() % 255); valid = false; break;
             case 4: digests[i][rng() % dlens[i]] ^= 0x01; valid = false; break;  // another digest
             case 5: dlens[i] = 20; valid = false; break;                          // SHA-1 length
+            case 6: digests[i].resize(100); dlens[i] = 100; valid = false; break;  // over 10 rows
             default: break;
           }
           // A changed byte may lift s to n or above: the caller never passes that; keep s < n.

@@ -519,27 +519,26 @@ uint32_t pkcs1_batch(const Key& key, const uint8_t* const* s, const uint8_t* con
   const V k0 = _mm512_set1_epi64(static_cast<int64_t>(key.n0inv52));
   load_lanes<L>(a, s, key.n_len, num_lanes);
 
-  // The target first (its inputs are ready): the digests' limbs, up to kPkcs1Rows.
+  // The target first (its inputs are ready): the digests' limbs, up to kPkcs1Rows. A lane whose
+  // digest length is not a PKCS#1 one fails; it (like the lanes past num_lanes) computes on the
+  // first usable lane's input, so every lane reads a 32-, 48- or 64-byte digest.
+  auto row_of = [](size_t len) { return len == 32 ? 0 : len == 48 ? 1 : len == 64 ? 2 : -1; };
+  uint32_t usable = 0;
+  for (size_t lane = 0; lane < num_lanes; ++lane)
+    if (row_of(digest_lens[lane]) >= 0) usable |= uint32_t{1} << lane;
+  if (usable == 0) return 0;
+  const size_t ref = static_cast<size_t>(__builtin_ctz(usable));
   size_t lane_len[8];
   int base_row[8];
-  uint32_t usable = 0;
   const uint8_t* dig[8];
   size_t max_len = 0;
   for (size_t lane = 0; lane < 8; ++lane) {
-    const size_t src = lane < num_lanes ? lane : 0;
+    const size_t src = (usable >> lane) & 1 ? lane : ref;
     lane_len[lane] = digest_lens[src];
     dig[lane] = digests[src];
-    base_row[lane] = lane_len[lane] == 32 ? 0 : lane_len[lane] == 48 ? 1 : lane_len[lane] == 64 ? 2 : -1;
-    if (base_row[lane] < 0) {  // not a PKCS#1 digest: this lane fails; compute on lane 0's input
-      dig[lane] = digests[0];
-      lane_len[lane] = digest_lens[0];
-      base_row[lane] = digest_lens[0] == 32 ? 0 : digest_lens[0] == 48 ? 1 : 2;
-    } else if (lane < num_lanes) {
-      usable |= uint32_t{1} << lane;
-    }
+    base_row[lane] = row_of(lane_len[lane]);
     max_len = lane_len[lane] > max_len ? lane_len[lane] : max_len;
   }
-  if (usable == 0) return 0;
   V h[16];
   for (int k = 0; k < 2; ++k) {
     V r[8];
