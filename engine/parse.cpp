@@ -304,12 +304,41 @@ void parse_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> wo
     ws.parser_depth = depth;
   }
 
+  // Header cache: the tokens of one issuer and key mostly carry byte-identical headers
+  // ({"alg":"RS256","typ":"JWT","kid":"..."}), and the same bytes parse to the same result under the
+  // same policy, so a header equal to the last one parsed in this chunk takes that result (its kid
+  // view points into this chunk's arena) instead of being parsed again.
+  struct HeaderResult {
+    const uint8_t* bytes = nullptr;  // nullptr: nothing cached
+    uint32_t len = 0;
+    Status status = Status::ok;
+    uint32_t detail = 0;
+    Alg alg = Alg::unknown;
+    bool has_kid = false, has_crit = false;
+    std::string_view kid;
+  } last;
+  constexpr uint32_t kMaxCachedHeader = 256;  // longer headers are rare: not worth the compare
   uint64_t tokens = 0, bytes = 0;
   for (TokenWork& w : work) {
     if (w.status != Status::ok) continue;
     ++tokens;
     bytes += w.header_len + w.claims_len;
-    parse_header(ctx, ws, w);
+    if (last.bytes != nullptr && w.header_len == last.len &&
+        std::memcmp(w.header, last.bytes, w.header_len) == 0) {
+      w.status = last.status;
+      w.detail = last.detail;
+      w.alg = last.alg;
+      w.has_kid = last.has_kid;
+      w.kid = last.kid;
+      w.has_crit = last.has_crit;
+    } else {
+      parse_header(ctx, ws, w);
+      if (w.header_len <= kMaxCachedHeader) {
+        last = {w.header, w.header_len, w.status, w.detail, w.alg, w.has_kid, w.has_crit, w.kid};
+      } else {
+        last.bytes = nullptr;
+      }
+    }
     if (w.status == Status::ok) parse_claims(ctx, ws, w);
   }
   stats.tokens += tokens;

@@ -411,6 +411,59 @@ std::vector<std::string> mixed_tokens(size_t copies) {
   return out;
 }
 
+// Stage 3 reuses the parse of a header byte-identical to the previous one in its chunk: runs of
+// equal headers, good and bad (alg none, crit, an unknown kid, invalid JSON, a repeated member, a typ
+// the policy refuses), each followed by tokens that differ only in claims or signature, and headers
+// alternating A B A, verify in one batch exactly as one at a time.
+TEST_F(VerifierTest, RepeatedHeadersInABatchKeepTheirOwnVerdicts) {
+  const std::string hs = hdr("HS256", "hs"), rs = hdr("RS256", "rs");
+  std::vector<std::string> tokens;
+  auto run = [&](const std::string& alg, const std::string& h) {
+    tokens.push_back(make_token(alg, h, kGood));
+    tokens.push_back(make_token(alg, h, claims_exp(kNow - 5)));
+    std::string forged = make_token(alg, h, kGood);
+    forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+    tokens.push_back(forged);
+    tokens.push_back(make_token(alg, h, "{\"exp\":\"soon\"}"));
+  };
+  run("HS256", hs);
+  run("RS256", rs);
+  run("HS256", hs);
+  run("HS256", "{\"alg\":\"none\",\"typ\":\"JWT\"}");
+  run("HS256", "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"hs\",\"crit\":[\"x\"],\"x\":1}");
+  run("HS256", hdr("HS256", "nobody"));
+  run("HS256", "{\"alg\":\"HS256\",}");
+  run("HS256", "{\"alg\":\"HS256\",\"alg\":\"HS256\"}");
+  run("HS256", "{\"alg\":\"HS256\",\"typ\":\"at+jwt\",\"kid\":\"hs\"}");
+  run("HS256", std::string("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"hs\",\"pad\":\"") +
+                   std::string(300, 'p') + "\"}");  // longer than the cache takes
+  for (int i = 0; i < 3; ++i) {
+    tokens.push_back(make_token("HS256", hs, kGood));
+    tokens.push_back(make_token("RS256", rs, kGood));
+  }
+  Policy policy;
+  policy.typ = "JWT";
+  Verifier verifier(keys_, policy);
+  std::vector<std::string_view> views(tokens.begin(), tokens.end());
+  std::vector<Verdict> batch(views.size());
+  ASSERT_EQ(verifier.verify_batch(views, batch, kNow, nullptr, {1}), Status::ok);
+  std::set<Status> statuses;
+  for (size_t i = 0; i < views.size(); ++i) {
+    const Verdict one = verifier.verify(tokens[i], kNow);
+    EXPECT_EQ(batch[i].status, one.status) << i;
+    EXPECT_EQ(batch[i].alg, one.alg) << i;
+    EXPECT_EQ(batch[i].key_index, one.key_index) << i;
+    EXPECT_EQ(batch[i].detail, one.detail) << i;
+    EXPECT_EQ(batch[i].exp, one.exp) << i;
+    EXPECT_EQ(explain(batch[i], policy), explain(one, policy)) << i;
+    statuses.insert(one.status);
+  }
+  for (Status s : {Status::ok, Status::expired, Status::bad_signature, Status::bad_claim,
+                   Status::unsupported_alg, Status::unsupported_crit, Status::key_not_found,
+                   Status::bad_json, Status::bad_header})
+    EXPECT_TRUE(statuses.count(s)) << "the mix lacks " << to_string(s);
+}
+
 TEST_F(VerifierTest, BatchEqualsSingleAtEveryThreadCount) {
   std::vector<std::string> tokens = mixed_tokens(100);  // 2800 tokens: several chunks
   std::vector<std::string_view> views(tokens.begin(), tokens.end());
