@@ -59,6 +59,9 @@ const Fixture& fixture(int bits) {
   BN_bn2bin(RSA_get0_n(f.rsa.get()), n.data());
   BN_bn2bin(RSA_get0_e(f.rsa.get()), eb.data());
   f.key = engine::prepare_rsa(n, eb, AlgSet{}, nullptr);
+  // Without IFMA the engine keeps BoringSSL and prepares no kernel context; the scalar benchmarks
+  // still want one.
+  if (!f.key->rsa_kernel) f.key->rsa_kernel = krsa::prepare_key(n, eb);
   std::mt19937_64 rng(bits);
   const size_t k = RSA_size(f.rsa.get());
   for (size_t i = 0; i < kNumSigs; ++i) {

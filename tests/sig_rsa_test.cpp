@@ -79,6 +79,13 @@ bool boringssl_verify(const RSA* rsa, Alg alg, std::span<const uint8_t> msg, std
   return ok == 1;
 }
 
+// with_kernel_key gives `key` its kernel context where prepare_rsa left it out (a CPU without IFMA,
+// where the engine keeps BoringSSL): these tests run every variant, the reference included, on
+// every CPU.
+void with_kernel_key(PreparedKey& key, std::span<const uint8_t> n, std::span<const uint8_t> e) {
+  if (!key.rsa_kernel) key.rsa_kernel = krsa::prepare_key(n, e);
+}
+
 // TestVariant is one way through the kernels: a kernel variant, and whether batches run even for
 // one filled lane (min_batch_lanes 1) so the batch code sees every lane count.
 struct TestVariant {
@@ -135,6 +142,7 @@ TEST_P(SigRsaWycheproof, EveryVariantAgreesWithTheVectors) {
     std::string why;
     auto key = prepare_rsa(n, e, AlgSet{alg}, &why);
     ASSERT_TRUE(key.has_value()) << why;
+    with_kernel_key(*key, n, e);
     ASSERT_TRUE(key->rsa_kernel) << GetParam() << ": the kernel must take this key";
     ++kernel_keys;
     struct Case {
@@ -226,6 +234,7 @@ std::vector<DiffKey>& diff_keys() {
       BN_bn2bin(RSA_get0_e(k.rsa.get()), e.data());
       std::string why;
       k.prepared = prepare_rsa(n, e, AlgSet{}, &why);
+      if (k.prepared) with_kernel_key(*k.prepared, n, e);
       EXPECT_TRUE(k.prepared && k.prepared->rsa_kernel) << why;
       k.messages_per_alg = s.msgs;
       v.push_back(std::move(k));
