@@ -173,6 +173,35 @@ TEST(RsaKernel, PrepareKeyConstantsMatchBignum) {
         EXPECT_EQ(BN_cmp(bn_from_limbs52(row, L).get(), want.get()), 0)
             << "len " << len << " shape " << shape << " row " << j;
       }
+      // The PKCS#1 tables: K = R^-(e-1) mod n, R = 2^(52 L); row j = K 2^(104 + 52 j) mod n; base h
+      // = EM_h K 2^104 mod n, EM_h the encoding of an all-zero digest of 32, 48 or 64 bytes.
+      {
+        bssl::UniquePtr<BIGNUM> r(BN_new()), rinv(BN_new()), k(BN_new()), exp(BN_new());
+        ASSERT_TRUE(BN_set_bit(r.get(), static_cast<int>(52 * L)));
+        ASSERT_TRUE(BN_mod_inverse(rinv.get(), r.get(), bn_n.get(), c.ctx));
+        ASSERT_TRUE(BN_set_word(exp.get(), 65537 - 1));
+        ASSERT_TRUE(BN_mod_exp(k.get(), rinv.get(), exp.get(), bn_n.get(), c.ctx));
+        ASSERT_EQ(key->pkcs1_rows52.size(), kPkcs1Rows * L + 8);
+        ASSERT_EQ(key->pkcs1_base52.size(), 3 * L + 8);
+        for (size_t j = 0; j < kPkcs1Rows; ++j) {
+          bssl::UniquePtr<BIGNUM> want(BN_new()), p2(BN_new());
+          ASSERT_TRUE(BN_set_bit(p2.get(), static_cast<int>(104 + 52 * j)));
+          ASSERT_TRUE(BN_mod_mul(want.get(), k.get(), p2.get(), bn_n.get(), c.ctx));
+          EXPECT_EQ(BN_cmp(bn_from_limbs52(key->pkcs1_rows52.data() + j * L, L).get(), want.get()), 0)
+              << "len " << len << " shape " << shape << " PKCS#1 row " << j;
+        }
+        const size_t digest_lens[3] = {32, 48, 64};
+        for (size_t h = 0; h < 3; ++h) {
+          Bytes em(len), zero(digest_lens[h], 0);
+          ASSERT_TRUE(pkcs1_encode(len, zero.data(), zero.size(), em.data()));
+          bssl::UniquePtr<BIGNUM> want(BN_new()), p2(BN_new());
+          ASSERT_TRUE(BN_set_bit(p2.get(), 104));
+          ASSERT_TRUE(BN_mod_mul(want.get(), bn(em).get(), k.get(), bn_n.get(), c.ctx));
+          ASSERT_TRUE(BN_mod_mul(want.get(), want.get(), p2.get(), bn_n.get(), c.ctx));
+          EXPECT_EQ(BN_cmp(bn_from_limbs52(key->pkcs1_base52.data() + h * L, L).get(), want.get()), 0)
+              << "len " << len << " shape " << shape << " PKCS#1 base " << h;
+        }
+      }
       // R52 >= 4n, and a multiple of four limbs.
       EXPECT_EQ(key->num_limbs52 % 4, 0u);
       EXPECT_GE(52 * key->num_limbs52, static_cast<size_t>(key->num_bits) + 2);
