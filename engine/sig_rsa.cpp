@@ -86,8 +86,11 @@ void mgf1_xor(size_t h_len, const uint8_t* seed, const uint8_t* in, uint8_t* out
   // SHA-384/512, whose upper half stays zero).
   const uint64_t bits = 8 * msg_len;
   for (size_t i = 0; i < 8; ++i) block[block_len - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
+  // The initial hash values from the library's own Init, once per call (only the one in use).
+  SHA256_CTX iv256;
   SHA512_CTX iv512;
-  if (h_len == 48) SHA384_Init(&iv512);
+  if (h_len == 32) SHA256_Init(&iv256);
+  else if (h_len == 48) SHA384_Init(&iv512);
   else SHA512_Init(&iv512);
   for (uint32_t counter = 0, done = 0; done < len; ++counter) {
     block[h_len] = static_cast<uint8_t>(counter >> 24);
@@ -96,8 +99,8 @@ void mgf1_xor(size_t h_len, const uint8_t* seed, const uint8_t* in, uint8_t* out
     block[h_len + 3] = static_cast<uint8_t>(counter);
     uint8_t mask[kMaxDigestLen];
     if (h_len == 32) {
-      uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};  // FIPS 180-4 5.3.3
+      uint32_t state[8];
+      std::memcpy(state, iv256.h, sizeof(state));
       SHA256_TransformBlocks(state, block, 1);
       for (size_t w = 0; w < 8; ++w)
         for (size_t b = 0; b < 4; ++b) mask[4 * w + b] = static_cast<uint8_t>(state[w] >> (24 - 8 * b));
