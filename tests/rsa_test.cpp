@@ -402,6 +402,125 @@ TEST_P(RsaKernelVariant, BatchAgreesWithScalarOnRandomInputs) {
   }
 }
 
+#if defined(__x86_64__)
+// The IFMA squaring alone (mont_sqr_avx512_ifma) against BIGNUM's a^2 R^-1 mod n, on the inputs that
+// take its rare paths: the Karatsuba carry (a's low half all ones, so a0 + a1 overflows the half),
+// the largest input (2n - 1), halves of all ones where they fit below 2n, 0, 1, n - 1, n, and
+// random ones below 2n. One instance on CPUs with the IFMA variant, none elsewhere.
+class RsaIfmaSquare : public ::testing::TestWithParam<std::string> {};
+
+// limbs52 returns x (below 2^(52 num)) as `num` little-endian 52-bit limbs, padded to a multiple of 8.
+std::vector<uint64_t> limbs52(const BIGNUM* x, size_t num) {
+  std::vector<uint64_t> out((num + 7) / 8 * 8, 0);
+  bssl::UniquePtr<BIGNUM> t(BN_dup(x));
+  for (size_t j = 0; j < num; ++j) {
+    bssl::UniquePtr<BIGNUM> l(BN_dup(t.get()));
+    BN_mask_bits(l.get(), 52);
+    EXPECT_TRUE(BN_get_u64(l.get(), &out[j]));
+    BN_rshift(t.get(), t.get(), 52);
+  }
+  EXPECT_TRUE(BN_is_zero(t.get()));
+  return out;
+}
+
+TEST_P(RsaIfmaSquare, MatchesBignumOnEdgeInputs) {
+  std::mt19937_64 rng(0x5eed0014);
+  BnCtx c;
+  size_t carries = 0;
+  for (size_t len : {256, 384, 512}) {
+    for (int shape = 0; shape < 4; ++shape) {
+      const TestKey k = make_key(random_modulus(rng, len, shape), 65537);
+      const size_t L = k.key->num_limbs52, H = L / 2;
+      auto n = bn(k.n);
+      bssl::UniquePtr<BIGNUM> two_n(BN_new()), r(BN_new()), rinv(BN_new()), x_half(BN_new());
+      BN_lshift1(two_n.get(), n.get());
+      BN_one(r.get());
+      BN_lshift(r.get(), r.get(), static_cast<int>(52 * L));
+      ASSERT_NE(BN_mod_inverse(rinv.get(), r.get(), n.get(), c.ctx), nullptr);
+      BN_one(x_half.get());
+      BN_lshift(x_half.get(), x_half.get(), static_cast<int>(52 * H));  // X = 2^(52 H)
+      std::vector<bssl::UniquePtr<BIGNUM>> in;
+      auto add = [&](bssl::UniquePtr<BIGNUM> v) {
+        if (BN_cmp(v.get(), two_n.get()) < 0) in.push_back(std::move(v));
+      };
+      for (int i = 0; i < 24; ++i) {  // low half X - 1, high half random below (2n - X + 1) / X
+        bssl::UniquePtr<BIGNUM> top(BN_new()), hi(BN_new()), v(BN_new());
+        BN_rshift(top.get(), two_n.get(), static_cast<int>(52 * H));
+        if (i > 0) {
+          ASSERT_TRUE(BN_rand_range(hi.get(), top.get()));
+        } else {
+          BN_copy(hi.get(), top.get());
+          BN_sub_word(hi.get(), 1);  // the largest high half
+        }
+        BN_mul(v.get(), hi.get(), x_half.get(), c.ctx);
+        BN_add(v.get(), v.get(), x_half.get());
+        BN_sub_word(v.get(), 1);
+        add(std::move(v));
+      }
+      for (BN_ULONG d : {1, 2}) {  // 2n - 1, 2n - 2
+        bssl::UniquePtr<BIGNUM> v(BN_dup(two_n.get()));
+        BN_sub_word(v.get(), d);
+        add(std::move(v));
+      }
+      for (BN_ULONG w : {0, 1}) {
+        bssl::UniquePtr<BIGNUM> v(BN_new());
+        BN_set_word(v.get(), w);
+        add(std::move(v));
+      }
+      add(bssl::UniquePtr<BIGNUM>(BN_dup(n.get())));
+      {
+        bssl::UniquePtr<BIGNUM> v(BN_dup(n.get()));
+        BN_sub_word(v.get(), 1);
+        add(std::move(v));
+      }
+      for (int i = 0; i < 16; ++i) {
+        bssl::UniquePtr<BIGNUM> v(BN_new());
+        ASSERT_TRUE(BN_rand_range(v.get(), two_n.get()));
+        add(std::move(v));
+      }
+      for (size_t first = 0; first < in.size(); first += kMaxLanes) {
+        const size_t lanes = std::min(kMaxLanes, in.size() - first);
+        std::vector<std::vector<uint64_t>> a(lanes), out(lanes);
+        const uint64_t* ap[kMaxLanes];
+        uint64_t* op[kMaxLanes];
+        for (size_t i = 0; i < lanes; ++i) {
+          a[i] = limbs52(in[first + i].get(), L);
+          out[i].assign(a[i].size(), ~uint64_t{0});
+          ap[i] = a[i].data();
+          op[i] = out[i].data();
+          uint64_t sum = 0, carry = 0;  // does a0 + a1 carry out of the half?
+          for (size_t j = 0; j < H; ++j) {
+            sum = a[i][j] + a[i][H + j] + carry;
+            carry = sum >> 52;
+          }
+          carries += carry;
+        }
+        mont_sqr_avx512_ifma(*k.key, ap, op, lanes);
+        for (size_t i = 0; i < lanes; ++i) {
+          bssl::UniquePtr<BIGNUM> want(BN_new());
+          ASSERT_TRUE(BN_mod_mul(want.get(), in[first + i].get(), in[first + i].get(), n.get(), c.ctx));
+          ASSERT_TRUE(BN_mod_mul(want.get(), want.get(), rinv.get(), n.get(), c.ctx));
+          std::vector<uint64_t> w = limbs52(want.get(), L);
+          w.resize(L);
+          out[i].resize(L);
+          ASSERT_EQ(out[i], w) << "len " << len << " shape " << shape << " input " << first + i;
+        }
+      }
+    }
+  }
+  EXPECT_GE(carries, 100u);  // the inputs above do reach the carry path
+}
+
+std::vector<std::string> ifma_names() {
+  std::vector<std::string> names;
+  if (find_variant("avx512_ifma") != nullptr) names.emplace_back("avx512_ifma");
+  return names;
+}
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(RsaIfmaSquare);
+INSTANTIATE_TEST_SUITE_P(Ifma, RsaIfmaSquare, ::testing::ValuesIn(ifma_names()),
+                         [](const auto& info) { return info.param; });
+#endif
+
 // One instance per variant this CPU runs (scalar everywhere; avx512_ifma on x86-64 with AVX-512
 // IFMA, BW and VBMI): no instance exists only to be skipped.
 std::vector<std::string> variant_names() {

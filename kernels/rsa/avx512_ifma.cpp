@@ -16,7 +16,8 @@
 // four, so each column word is loaded and stored once per four rows) followed by L word-level
 // Montgomery reduction steps, also in blocks of four (the four m values are found first on the
 // lowest four columns, then their rows are added to the rest). Squaring computes each off-diagonal
-// product once, doubles, and adds the squares: L^2 + L products instead of 2 L^2.
+// product once, doubles, and adds the squares (L^2 + L products instead of 2 L^2), and splits the
+// number in halves (one level of Karatsuba: 3 (L/2)(L/2 + 1) products; sqr_karatsuba).
 //
 // Exponentiation as in scalar.cpp: left to right, last multiplication by s itself. The result,
 // below 2n, is reduced once on the way out (all lanes at once). No dynamically initialised
@@ -27,6 +28,8 @@
 // "used uninitialized" once these helpers are inlined; it is not.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <type_traits>
 
 #include "kernels/rsa/rsa.hpp"
 
@@ -112,10 +115,10 @@ inline void mul_product(V* t, const V* a, const V* b) {
   }
 }
 
-// sqr_product sets t[0..2L) to the column sums of a * a (not normalised): each product of two
-// different limbs once, then everything doubled and the squares added.
+// sqr_triangle sets t[0..2L) to the column sums of the products of two different limbs of a, each
+// pair once (sqr_product doubles them and adds the squares).
 template <int L, int B>
-inline void sqr_product(V* t, const V* a) {
+inline void sqr_triangle(V* t, const V* a) {
   // Columns first touched by block 0's rows and by each block's last B columns (which tile
   // L..2L-B-1) are written there; only the low 2B (block 0's own pairs) and the top B (the last
   // block's own pairs) need clearing.
@@ -156,10 +159,81 @@ inline void sqr_product(V* t, const V* a) {
       tt[end + u] = acc;
     }
   }
+}
+
+// sqr_product sets t[0..2L) to the column sums of a * a (not normalised): each product of two
+// different limbs once, then everything doubled and the squares added.
+template <int L, int B>
+inline void sqr_product(V* t, const V* a) {
+  sqr_triangle<L, B>(t, a);
   for (int j = 0; j < L; ++j) {
     t[2 * j] = lo(_mm512_add_epi64(t[2 * j], t[2 * j]), a[j], a[j]);
     t[2 * j + 1] = hi(_mm512_add_epi64(t[2 * j + 1], t[2 * j + 1]), a[j], a[j]);
   }
+}
+
+// half_block is the row block for squaring halves of H limbs (H = 20, 30, 40: 4, 6, 4).
+template <int H>
+constexpr int half_block() {
+  return H % 4 == 0 ? 4 : H % 6 == 0 ? 6 : H % 5 == 0 ? 5 : 2;
+}
+
+// sqr_karatsuba sets t[0..2L) to column sums of a * a with one level of (additive) Karatsuba:
+// with X = 2^(52 H), H = L / 2, a = a0 + a1 X and s = a0 + a1 = s' + c X (s' normalised, c the
+// carry out, 0 or 1 per lane),
+//   a^2 = a0^2 + (s^2 - a0^2 - a1^2) X + a1^2 X^2,   s^2 = s'^2 + 2 c s' X + c X^2,
+// three squarings of H limbs (3 H (H + 1) products where one of L limbs takes L (L + 1) = about
+// 4 H^2 + 2 H): RSA-2048 1,260 IFMA instructions instead of 1,640. The middle columns subtract,
+// so column words are signed here (two's complement, |word| < 2^61): reduce's carries are
+// arithmetic shifts. c = 1 needs a0 + a1 >= X, rare in an exponentiation (a1 < 2n / X is far below
+// X), so tests/rsa_test.cpp (RsaIfmaSquare) hands the squaring such inputs directly.
+// Measured (bench/rsa_bench.cpp, old and new binaries alternating on Zen 4): the PKCS#1 check on 8
+// lanes, RSA-2048 322 -> 336 k/s, 3072 147 -> 153 k/s, 4096 83 -> 89 k/s: about half of what the
+// IFMA count promises, the rest going to the carry chain of s and the combination pass. Forced
+// inline: left out of line (GCC 12 did so for RSA-2048), the squaring measured 1% slower than the
+// plain one.
+template <int L>
+[[gnu::always_inline]] inline void sqr_karatsuba(V* t, const V* a) {
+  constexpr int H = L / 2;
+  constexpr int HB = half_block<H>();
+  static_assert(L % 2 == 0 && H % 2 == 0 && H % HB == 0 && H >= 2 * HB);
+  const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
+  V s[H], q[2 * H];
+  V carry = _mm512_setzero_si512();
+  for (int j = 0; j < H; ++j) {
+    const V v = _mm512_add_epi64(_mm512_add_epi64(a[j], a[H + j]), carry);
+    s[j] = _mm512_and_si512(v, mask);
+    carry = _mm512_srli_epi64(v, 52);
+  }
+  const __mmask8 c = _mm512_test_epi64_mask(carry, carry);
+  sqr_triangle<H, HB>(t, a);              // a0^2's pairs: t[0..2H)
+  sqr_triangle<H, HB>(t + 2 * H, a + H);  // a1^2's pairs: t[2H..4H)
+  sqr_triangle<H, HB>(q, s);              // s'^2's pairs
+  // One pass doubles the three sets of pairs, adds their squares and combines them. Column k of a
+  // square x^2 (k < 2H) is 2 pairs[k] plus lo(x_j^2) (k = 2j) or hi(x_j^2) (k = 2j + 1); H is even,
+  // so k and H + k have the same parity. Iteration k settles columns k, H + k, 2H + k and 3H + k,
+  // the only ones it reads or writes.
+  auto settle = [&](int k, auto odd) {
+    const int j = k / 2, j2 = (H + k) / 2;
+    auto square = [&](V pairs, const V* x, int i) {
+      const V d = _mm512_add_epi64(pairs, pairs);
+      if constexpr (decltype(odd)::value) return hi(d, x[i], x[i]);
+      else return lo(d, x[i], x[i]);
+    };
+    const V p0k = square(t[k], a, j), p0h = square(t[H + k], a, j2);
+    const V p1k = square(t[2 * H + k], a + H, j), p1h = square(t[3 * H + k], a + H, j2);
+    const V sk = square(q[k], s, j), sh = square(q[H + k], s, j2);
+    t[k] = p0k;
+    t[H + k] = _mm512_sub_epi64(_mm512_add_epi64(p0h, sk), _mm512_add_epi64(p0k, p1k));
+    const V o = _mm512_sub_epi64(_mm512_add_epi64(p1k, sh), _mm512_add_epi64(p0h, p1h));
+    t[2 * H + k] = _mm512_mask_add_epi64(o, c, o, _mm512_add_epi64(s[k], s[k]));  // 2 c s' X^2
+    t[3 * H + k] = p1h;
+  };
+  for (int k = 0; k < H; k += 2) {
+    settle(k, std::false_type{});
+    settle(k + 1, std::true_type{});
+  }
+  t[3 * H] = _mm512_mask_add_epi64(t[3 * H], c, t[3 * H], _mm512_set1_epi64(1));  // c X^3
 }
 
 // find_m computes the B Montgomery digits of one block from its B lowest columns c[0..B-1] (all
@@ -176,7 +250,7 @@ inline void find_m(const V* tt, V* next, const V* n, V k0, V* m) {
 #pragma GCC unroll 8
   for (int r = 0; r < B; ++r) {
     m[r] = lo(zero, c[r], k0);
-    const V carry = _mm512_srli_epi64(lo(c[r], n[0], m[r]), 52);
+    const V carry = _mm512_srai_epi64(lo(c[r], n[0], m[r]), 52);  // signed: sqr_karatsuba
     if (r + 1 == B) {
       *next = _mm512_add_epi64(*next, carry);
       break;
@@ -212,7 +286,7 @@ inline void reduce(V* out, V* t, const V* n, V k0) {
   for (int j = 0; j < L; ++j) {
     const V v = _mm512_add_epi64(t[L + j], carry);
     out[j] = _mm512_and_si512(v, mask);
-    carry = _mm512_srli_epi64(v, 52);
+    carry = _mm512_srai_epi64(v, 52);  // column words may be negative (sqr_karatsuba)
   }
 }
 
@@ -226,7 +300,7 @@ inline void amm(V* out, const V* a, const V* b, const V* n, V k0) {
 template <int L, int B>
 inline void ams(V* out, const V* a, const V* n, V k0) {
   V t[2 * L];
-  sqr_product<L, B>(t, a);
+  sqr_karatsuba<L>(t, a);
   reduce<L, B>(out, t, n, k0);
 }
 
@@ -580,7 +654,35 @@ uint32_t pkcs1_batch(const Key& key, const uint8_t* const* s, const uint8_t* con
   return ~differ & usable;
 }
 
+template <int L>
+void mont_sqr(const Key& key, const uint64_t* const* a, uint64_t* const* out, size_t num_lanes) {
+  V n[L], x[L], y[L];
+  for (int j = 0; j < L; ++j) n[j] = _mm512_set1_epi64(static_cast<int64_t>(key.n52[j]));
+  const V k0 = _mm512_set1_epi64(static_cast<int64_t>(key.n0inv52));
+  const uint64_t* src[8];
+  for (size_t lane = 0; lane < 8; ++lane) src[lane] = a[lane < num_lanes ? lane : 0];
+  gather_limbs<L>(x, src);
+  ams<L, 4>(y, x, n, k0);
+  reduce_once<L>(y, n);
+  alignas(64) uint64_t w[8];
+  for (int j = 0; j < L; ++j) {
+    _mm512_store_si512(w, y[j]);
+    for (size_t lane = 0; lane < num_lanes; ++lane) out[lane][j] = w[lane];
+  }
+}
+
 }  // namespace
+
+void mont_sqr_avx512_ifma(const Key& key, const uint64_t* const* a, uint64_t* const* out,
+                          size_t num_lanes) noexcept {
+  if (num_lanes == 0) return;
+  switch (key.num_limbs52) {
+    case 40: return mont_sqr<40>(key, a, out, num_lanes);
+    case 60: return mont_sqr<60>(key, a, out, num_lanes);
+    case 80: return mont_sqr<80>(key, a, out, num_lanes);
+    default: return;
+  }
+}
 
 uint32_t pkcs1_check_batch_avx512_ifma(const Key& key, const uint8_t* const* s,
                                        const uint8_t* const* digests, const size_t* digest_lens,
