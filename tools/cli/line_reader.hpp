@@ -13,7 +13,7 @@ namespace jwtbatch::cli {
 
 class LineReader {
  public:
-  LineReader(FILE* f, size_t max_token_bytes, size_t buffer_bytes = 16 << 20);
+  LineReader(FILE* f, size_t max_token_bytes, size_t buffer_bytes = 1 << 20);
   // next_block replaces `lines` with up to `max_lines` lines, valid until the next call. It returns
   // false at the end of input (with `lines` empty). `error()` tells whether reading failed.
   bool next_block(std::vector<std::string_view>& lines, size_t max_lines);
