@@ -79,6 +79,9 @@ bool has_duplicate_names(element e, std::vector<std::string_view>& names) {
     size_t length[16];
     const char* data[16];
     size_t n = 0;
+    // A 256-bit filter of (length, prefix) hashes: only a name whose bit is already set is compared
+    // with the names before it (the usual claims set of about a dozen distinct names rarely does).
+    uint64_t filter[4] = {0, 0, 0, 0};
     for (auto field : obj) {
       if (n == 16) {  // more members than size() said: check the whole object the other way
         small = false;
@@ -86,10 +89,15 @@ bool has_duplicate_names(element e, std::vector<std::string_view>& names) {
       }
       const std::string_view key = field.key;
       const uint64_t p = prefix8(key);
-      for (size_t j = 0; j < n; ++j)
-        if (prefix[j] == p && length[j] == key.size() &&
-            (key.size() <= 8 || std::memcmp(data[j] + 8, key.data() + 8, key.size() - 8) == 0))
-          return true;
+      const uint64_t h = ((p ^ key.size()) * 0x9e3779b97f4a7c15u) >> 56;
+      const uint64_t bit = uint64_t{1} << (h & 63);
+      if (filter[h >> 6] & bit) {
+        for (size_t j = 0; j < n; ++j)
+          if (prefix[j] == p && length[j] == key.size() &&
+              (key.size() <= 8 || std::memcmp(data[j] + 8, key.data() + 8, key.size() - 8) == 0))
+            return true;
+      }
+      filter[h >> 6] |= bit;
       prefix[n] = p;
       length[n] = key.size();
       data[n++] = key.data();
