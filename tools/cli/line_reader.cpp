@@ -7,11 +7,13 @@
 namespace jwtbatch::cli {
 
 LineReader::LineReader(FILE* f, size_t max_token_bytes, size_t buffer_bytes)
-    : f_(f), buf_(std::max(buffer_bytes, 2 * max_token_bytes + 4)), overlong_(max_token_bytes + 1, '.') {}
+    : f_(f), buf_(std::max(buffer_bytes, 2 * max_token_bytes + 4), '\0'), overlong_(max_token_bytes + 1, '.') {}
 
 bool LineReader::fill() {
   if (eof_ || error_) return false;
-  const size_t n = std::fread(buf_.data() + size_, 1, buf_.size() - size_, f_);
+  size_t want = buf_.size() - size_;
+  if (read_limit_ != 0) want = std::min(want, read_limit_);
+  const size_t n = std::fread(buf_.data() + size_, 1, want, f_);
   size_ += n;
   bytes_read_ += n;
   if (n == 0) {
@@ -74,6 +76,32 @@ bool LineReader::next_block(std::vector<std::string_view>& lines, size_t max_lin
       return !lines.empty();
     }
   }
+}
+
+bool LineReader::take_block(std::string& storage, std::vector<std::string_view>& lines,
+                            size_t max_lines) {
+  // Read about what max_lines lines take (their mean length so far, plus an eighth), at least 64 KiB
+  // (also the first read's size: next_block reads on until it has max_lines lines or a full buffer).
+  read_limit_ = 64 << 10;
+  if (lines_seen_ > 0) {
+    const uint64_t mean = line_bytes_seen_ / lines_seen_ + 2;
+    read_limit_ = static_cast<size_t>(std::max<uint64_t>(read_limit_, mean * max_lines + mean * max_lines / 8));
+  }
+  const bool more = next_block(lines, max_lines);
+  read_limit_ = 0;
+  if (!more) return false;
+  for (std::string_view l : lines) line_bytes_seen_ += l.size();
+  lines_seen_ += lines.size();
+  // The lines live in buf_ (or in overlong_, which stays put): hand buf_ over whole. Both strings
+  // are longer than any small-string buffer, so swapping moves their heap blocks and the views
+  // stay valid.
+  if (storage.size() != buf_.size()) storage.assign(buf_.size(), '\0');
+  const size_t rest = size_ - pos_;
+  if (rest > 0) std::memcpy(storage.data(), buf_.data() + pos_, rest);
+  buf_.swap(storage);
+  size_ = rest;
+  pos_ = 0;
+  return true;
 }
 
 }  // namespace jwtbatch::cli

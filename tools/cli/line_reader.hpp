@@ -17,6 +17,13 @@ class LineReader {
   // next_block replaces `lines` with up to `max_lines` lines, valid until the next call. It returns
   // false at the end of input (with `lines` empty). `error()` tells whether reading failed.
   bool next_block(std::vector<std::string_view>& lines, size_t max_lines);
+  // take_block is next_block whose lines stay valid after the next call: they are handed over with
+  // the buffer that holds them, swapped into `storage` (a chunk's own bytes, whose old buffer the
+  // reader keeps using), so no line is copied; only the bytes after the last line returned (a
+  // partial line, or lines past max_lines) move to the front of the reader's new buffer. Reads are
+  // sized from the lines seen so far so that a block is about max_lines lines and little is left
+  // over. `storage`'s contents before the call are lost.
+  bool take_block(std::string& storage, std::vector<std::string_view>& lines, size_t max_lines);
   bool error() const { return error_; }
   // bytes_read counts input bytes consumed so far.
   size_t bytes_read() const { return bytes_read_; }
@@ -24,8 +31,10 @@ class LineReader {
  private:
   bool fill();  // reads more after size_; false at EOF or error
   FILE* f_;
-  std::vector<char> buf_;
+  std::string buf_;  // its size is the buffer's capacity; bytes [pos_, size_) are unread
   size_t size_ = 0, pos_ = 0;
+  size_t read_limit_ = 0;  // 0: fill reads as much as fits; else at most this many bytes a read
+  uint64_t lines_seen_ = 0, line_bytes_seen_ = 0;  // for take_block's read sizes
   bool eof_ = false, error_ = false;
   std::string overlong_;  // the stand-in for lines too long to keep
   size_t bytes_read_ = 0;

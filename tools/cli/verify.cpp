@@ -202,20 +202,10 @@ int verify_main(int argc, char** argv) {
   BatchStats stats;
   StreamOptions options;
   options.threads = o.threads;
-  // Read: copy up to chunk_tokens lines into the chunk's own storage (the reader's buffer moves on).
+  // Read: up to chunk_tokens lines, handed over in the buffer they were read into (it becomes the
+  // chunk's storage; the chunk's old storage becomes the reader's buffer): no line is copied.
   auto read = [&](StreamChunk& chunk) {
-    if (!reader.next_block(lines, options.chunk_tokens)) return false;
-    size_t total = 0;
-    for (std::string_view l : lines) total += l.size();
-    chunk.storage.resize(total);
-    chunk.tokens.resize(lines.size());
-    char* p = chunk.storage.data();
-    for (size_t i = 0; i < lines.size(); ++i) {
-      std::copy(lines[i].begin(), lines[i].end(), p);
-      chunk.tokens[i] = std::string_view(p, lines[i].size());
-      p += lines[i].size();
-    }
-    return true;
+    return reader.take_block(chunk.storage, chunk.tokens, options.chunk_tokens);
   };
   // Formatting runs in the parallel stage, per chunk; the serial writer only writes.
   auto format = [&](StreamChunk& chunk) {
