@@ -403,11 +403,12 @@ TEST_P(RsaKernelVariant, BatchAgreesWithScalarOnRandomInputs) {
 }
 
 #if defined(__x86_64__)
-// The IFMA squaring alone (mont_sqr_avx512_ifma) against BIGNUM's a^2 R^-1 mod n, on the inputs that
-// take its rare paths: the Karatsuba carry (a's low half all ones, so a0 + a1 overflows the half),
-// the largest input (2n - 1), halves of all ones where they fit below 2n, 0, 1, n - 1, n, and
-// random ones below 2n. One instance on CPUs with the IFMA variant, none elsewhere.
-class RsaIfmaSquare : public ::testing::TestWithParam<std::string> {};
+// The IFMA Montgomery squaring and multiplication alone (mont_mul_avx512_ifma) against BIGNUM's
+// a^2 R^-1 and a b R^-1 mod n, on the inputs that take their rare paths: the Karatsuba carries (a
+// low half of all ones, so a0 + a1 overflows the half), the largest input (2n - 1), 0, 1, n - 1, n,
+// and random ones below 2n; products pair every input with the one beside it and with itself. One
+// instance on CPUs with the IFMA variant, none elsewhere.
+class RsaIfmaMontgomery : public ::testing::TestWithParam<std::string> {};
 
 // limbs52 returns x (below 2^(52 num)) as `num` little-endian 52-bit limbs, padded to a multiple of 8.
 std::vector<uint64_t> limbs52(const BIGNUM* x, size_t num) {
@@ -423,7 +424,7 @@ std::vector<uint64_t> limbs52(const BIGNUM* x, size_t num) {
   return out;
 }
 
-TEST_P(RsaIfmaSquare, MatchesBignumOnEdgeInputs) {
+TEST_P(RsaIfmaMontgomery, MatchesBignumOnEdgeInputs) {
   std::mt19937_64 rng(0x5eed0014);
   BnCtx c;
   size_t carries = 0;
@@ -478,32 +479,39 @@ TEST_P(RsaIfmaSquare, MatchesBignumOnEdgeInputs) {
         ASSERT_TRUE(BN_rand_range(v.get(), two_n.get()));
         add(std::move(v));
       }
-      for (size_t first = 0; first < in.size(); first += kMaxLanes) {
-        const size_t lanes = std::min(kMaxLanes, in.size() - first);
-        std::vector<std::vector<uint64_t>> a(lanes), out(lanes);
-        const uint64_t* ap[kMaxLanes];
-        uint64_t* op[kMaxLanes];
-        for (size_t i = 0; i < lanes; ++i) {
-          a[i] = limbs52(in[first + i].get(), L);
-          out[i].assign(a[i].size(), ~uint64_t{0});
-          ap[i] = a[i].data();
-          op[i] = out[i].data();
-          uint64_t sum = 0, carry = 0;  // does a0 + a1 carry out of the half?
-          for (size_t j = 0; j < H; ++j) {
-            sum = a[i][j] + a[i][H + j] + carry;
-            carry = sum >> 52;
+      for (size_t shift : {0, 1}) {  // 0: squares; 1: products with the next input
+        for (size_t first = 0; first < in.size(); first += kMaxLanes) {
+          const size_t lanes = std::min(kMaxLanes, in.size() - first);
+          std::vector<std::vector<uint64_t>> a(lanes), b(lanes), out(lanes);
+          const uint64_t* ap[kMaxLanes];
+          const uint64_t* bp[kMaxLanes];
+          uint64_t* op[kMaxLanes];
+          for (size_t i = 0; i < lanes; ++i) {
+            a[i] = limbs52(in[first + i].get(), L);
+            b[i] = limbs52(in[(first + i + shift) % in.size()].get(), L);
+            out[i].assign(a[i].size(), ~uint64_t{0});
+            ap[i] = a[i].data();
+            bp[i] = b[i].data();
+            op[i] = out[i].data();
+            uint64_t sum = 0, carry = 0;  // does a0 + a1 carry out of the half?
+            for (size_t j = 0; j < H; ++j) {
+              sum = a[i][j] + a[i][H + j] + carry;
+              carry = sum >> 52;
+            }
+            carries += carry;
           }
-          carries += carry;
-        }
-        mont_sqr_avx512_ifma(*k.key, ap, op, lanes);
-        for (size_t i = 0; i < lanes; ++i) {
-          bssl::UniquePtr<BIGNUM> want(BN_new());
-          ASSERT_TRUE(BN_mod_mul(want.get(), in[first + i].get(), in[first + i].get(), n.get(), c.ctx));
-          ASSERT_TRUE(BN_mod_mul(want.get(), want.get(), rinv.get(), n.get(), c.ctx));
-          std::vector<uint64_t> w = limbs52(want.get(), L);
-          w.resize(L);
-          out[i].resize(L);
-          ASSERT_EQ(out[i], w) << "len " << len << " shape " << shape << " input " << first + i;
+          mont_mul_avx512_ifma(*k.key, ap, shift == 0 ? nullptr : bp, op, lanes);
+          for (size_t i = 0; i < lanes; ++i) {
+            bssl::UniquePtr<BIGNUM> want(BN_new());
+            ASSERT_TRUE(BN_mod_mul(want.get(), in[first + i].get(), in[(first + i + shift) % in.size()].get(),
+                                   n.get(), c.ctx));
+            ASSERT_TRUE(BN_mod_mul(want.get(), want.get(), rinv.get(), n.get(), c.ctx));
+            std::vector<uint64_t> w = limbs52(want.get(), L);
+            w.resize(L);
+            out[i].resize(L);
+            ASSERT_EQ(out[i], w) << "len " << len << " shape " << shape << " input " << first + i
+                                 << " shift " << shift;
+          }
         }
       }
     }
@@ -516,8 +524,8 @@ std::vector<std::string> ifma_names() {
   if (find_variant("avx512_ifma") != nullptr) names.emplace_back("avx512_ifma");
   return names;
 }
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(RsaIfmaSquare);
-INSTANTIATE_TEST_SUITE_P(Ifma, RsaIfmaSquare, ::testing::ValuesIn(ifma_names()),
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(RsaIfmaMontgomery);
+INSTANTIATE_TEST_SUITE_P(Ifma, RsaIfmaMontgomery, ::testing::ValuesIn(ifma_names()),
                          [](const auto& info) { return info.param; });
 #endif
 

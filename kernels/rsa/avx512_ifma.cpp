@@ -178,6 +178,20 @@ constexpr int half_block() {
   return H % 4 == 0 ? 4 : H % 6 == 0 ? 6 : H % 5 == 0 ? 5 : 2;
 }
 
+// half_sum sets s[0..H) to a0 + a1 (a's halves, H limbs each) less the carry out, which it returns
+// as a lane mask (0 or 1 per lane: a0 + a1 = s + c X).
+template <int H>
+inline __mmask8 half_sum(V* s, const V* a) {
+  const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
+  V carry = _mm512_setzero_si512();
+  for (int j = 0; j < H; ++j) {
+    const V v = _mm512_add_epi64(_mm512_add_epi64(a[j], a[H + j]), carry);
+    s[j] = _mm512_and_si512(v, mask);
+    carry = _mm512_srli_epi64(v, 52);
+  }
+  return _mm512_test_epi64_mask(carry, carry);
+}
+
 // sqr_karatsuba sets t[0..2L) to column sums of a * a with one level of (additive) Karatsuba:
 // with X = 2^(52 H), H = L / 2, a = a0 + a1 X and s = a0 + a1 = s' + c X (s' normalised, c the
 // carry out, 0 or 1 per lane),
@@ -186,7 +200,7 @@ constexpr int half_block() {
 // 4 H^2 + 2 H): RSA-2048 1,260 IFMA instructions instead of 1,640. The middle columns subtract,
 // so column words are signed here (two's complement, |word| < 2^61): reduce's carries are
 // arithmetic shifts. c = 1 needs a0 + a1 >= X, rare in an exponentiation (a1 < 2n / X is far below
-// X), so tests/rsa_test.cpp (RsaIfmaSquare) hands the squaring such inputs directly.
+// X), so tests/rsa_test.cpp (RsaIfmaMontgomery) hands the squaring such inputs directly.
 // Measured (bench/rsa_bench.cpp, old and new binaries alternating on Zen 4): the PKCS#1 check on 8
 // lanes, RSA-2048 322 -> 336 k/s, 3072 147 -> 153 k/s, 4096 83 -> 89 k/s: about half of what the
 // IFMA count promises, the rest going to the carry chain of s and the combination pass. Forced
@@ -197,15 +211,8 @@ template <int L>
   constexpr int H = L / 2;
   constexpr int HB = half_block<H>();
   static_assert(L % 2 == 0 && H % 2 == 0 && H % HB == 0 && H >= 2 * HB);
-  const V mask = _mm512_set1_epi64((int64_t{1} << 52) - 1);
   V s[H], q[2 * H];
-  V carry = _mm512_setzero_si512();
-  for (int j = 0; j < H; ++j) {
-    const V v = _mm512_add_epi64(_mm512_add_epi64(a[j], a[H + j]), carry);
-    s[j] = _mm512_and_si512(v, mask);
-    carry = _mm512_srli_epi64(v, 52);
-  }
-  const __mmask8 c = _mm512_test_epi64_mask(carry, carry);
+  const __mmask8 c = half_sum<H>(s, a);
   sqr_triangle<H, HB>(t, a);              // a0^2's pairs: t[0..2H)
   sqr_triangle<H, HB>(t + 2 * H, a + H);  // a1^2's pairs: t[2H..4H)
   sqr_triangle<H, HB>(q, s);              // s'^2's pairs
@@ -290,10 +297,34 @@ inline void reduce(V* out, V* t, const V* n, V k0) {
   }
 }
 
+// mul_karatsuba sets t[0..2L) to column sums of a * b the same way as sqr_karatsuba: with
+// sa = a0 + a1 = sa' + ca X and sb = sb' + cb X, a b = a0 b0 + (sa sb - a0 b0 - a1 b1) X + a1 b1 X^2
+// and sa sb = sa' sb' + (ca sb' + cb sa') X + ca cb X^2: three products of H limbs (3 H^2 where
+// mul_product takes 4 H^2). Signed column words, as there.
+template <int L>
+[[gnu::always_inline]] inline void mul_karatsuba(V* t, const V* a, const V* b) {
+  constexpr int H = L / 2;
+  constexpr int HB = half_block<H>();
+  static_assert(L % 2 == 0 && H % HB == 0 && H > HB + 1);
+  V sa[H], sb[H], q[2 * H];
+  const __mmask8 ca = half_sum<H>(sa, a), cb = half_sum<H>(sb, b);
+  mul_product<H, HB>(t, a, b);              // a0 b0: t[0..2H)
+  mul_product<H, HB>(t + 2 * H, a + H, b + H);  // a1 b1: t[2H..4H)
+  mul_product<H, HB>(q, sa, sb);           // sa' sb'
+  for (int k = 0; k < H; ++k) {  // iteration k reads and writes only columns k + {0, H, 2H, 3H}
+    const V p0k = t[k], p0h = t[H + k], p1k = t[2 * H + k], p1h = t[3 * H + k];
+    t[H + k] = _mm512_sub_epi64(_mm512_add_epi64(p0h, q[k]), _mm512_add_epi64(p0k, p1k));
+    V o = _mm512_sub_epi64(_mm512_add_epi64(p1k, q[H + k]), _mm512_add_epi64(p0h, p1h));
+    o = _mm512_mask_add_epi64(o, ca, o, sb[k]);  // ca sb' X^2
+    t[2 * H + k] = _mm512_mask_add_epi64(o, cb, o, sa[k]);  // cb sa' X^2
+  }
+  t[3 * H] = _mm512_mask_add_epi64(t[3 * H], ca & cb, t[3 * H], _mm512_set1_epi64(1));  // ca cb X^3
+}
+
 template <int L, int B>
 inline void amm(V* out, const V* a, const V* b, const V* n, V k0) {
   V t[2 * L];
-  mul_product<L, B>(t, a, b);
+  mul_karatsuba<L>(t, a, b);
   reduce<L, B>(out, t, n, k0);
 }
 
@@ -655,14 +686,21 @@ uint32_t pkcs1_batch(const Key& key, const uint8_t* const* s, const uint8_t* con
 }
 
 template <int L>
-void mont_sqr(const Key& key, const uint64_t* const* a, uint64_t* const* out, size_t num_lanes) {
-  V n[L], x[L], y[L];
+void mont_mul(const Key& key, const uint64_t* const* a, const uint64_t* const* b,
+              uint64_t* const* out, size_t num_lanes) {
+  V n[L], x[L], y[L], z[L];
   for (int j = 0; j < L; ++j) n[j] = _mm512_set1_epi64(static_cast<int64_t>(key.n52[j]));
   const V k0 = _mm512_set1_epi64(static_cast<int64_t>(key.n0inv52));
   const uint64_t* src[8];
   for (size_t lane = 0; lane < 8; ++lane) src[lane] = a[lane < num_lanes ? lane : 0];
   gather_limbs<L>(x, src);
-  ams<L, 4>(y, x, n, k0);
+  if (b == nullptr) {
+    ams<L, 4>(y, x, n, k0);
+  } else {
+    for (size_t lane = 0; lane < 8; ++lane) src[lane] = b[lane < num_lanes ? lane : 0];
+    gather_limbs<L>(z, src);
+    amm<L, 4>(y, x, z, n, k0);
+  }
   reduce_once<L>(y, n);
   alignas(64) uint64_t w[8];
   for (int j = 0; j < L; ++j) {
@@ -673,13 +711,13 @@ void mont_sqr(const Key& key, const uint64_t* const* a, uint64_t* const* out, si
 
 }  // namespace
 
-void mont_sqr_avx512_ifma(const Key& key, const uint64_t* const* a, uint64_t* const* out,
-                          size_t num_lanes) noexcept {
+void mont_mul_avx512_ifma(const Key& key, const uint64_t* const* a, const uint64_t* const* b,
+                          uint64_t* const* out, size_t num_lanes) noexcept {
   if (num_lanes == 0) return;
   switch (key.num_limbs52) {
-    case 40: return mont_sqr<40>(key, a, out, num_lanes);
-    case 60: return mont_sqr<60>(key, a, out, num_lanes);
-    case 80: return mont_sqr<80>(key, a, out, num_lanes);
+    case 40: return mont_mul<40>(key, a, b, out, num_lanes);
+    case 60: return mont_mul<60>(key, a, b, out, num_lanes);
+    case 80: return mont_mul<80>(key, a, b, out, num_lanes);
     default: return;
   }
 }

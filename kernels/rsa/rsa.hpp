@@ -87,12 +87,13 @@ void public_op_batch_scalar(const Key* const* keys, const uint8_t* const* s, uin
 #if defined(__x86_64__)
 void public_op_batch_avx512_ifma(const Key* const* keys, const uint8_t* const* s,
                                  uint8_t* const* out, size_t num_lanes) noexcept;
-// mont_sqr_avx512_ifma sets out[i] = a[i]^2 R52^-1 mod n, fully reduced, for lanes i < num_lanes <=
-// kMaxLanes of the one key `key`; a[i] and out[i] are key.num_limbs52 little-endian 52-bit limbs
-// rounded up to a multiple of 8 (64 for RSA-3072), a[i] below 2n. The kernel's squaring alone,
-// so tests can give it the inputs an exponentiation rarely reaches (avx512_ifma.cpp, sqr_karatsuba).
-void mont_sqr_avx512_ifma(const Key& key, const uint64_t* const* a, uint64_t* const* out,
-                          size_t num_lanes) noexcept;
+// mont_mul_avx512_ifma sets out[i] = a[i] b[i] R52^-1 mod n (b == nullptr: a[i]^2 R52^-1, by the
+// squaring code), fully reduced, for lanes i < num_lanes <= kMaxLanes of the one key `key`; a[i],
+// b[i] and out[i] are key.num_limbs52 little-endian 52-bit limbs rounded up to a multiple of 8 (64
+// for RSA-3072), a[i] and b[i] below 2n. The kernel's Montgomery products alone, so tests can give
+// them the inputs an exponentiation rarely reaches (avx512_ifma.cpp, sqr_karatsuba).
+void mont_mul_avx512_ifma(const Key& key, const uint64_t* const* a, const uint64_t* const* b,
+                          uint64_t* const* out, size_t num_lanes) noexcept;
 #endif
 
 // pkcs1_encode writes EMSA-PKCS1-v1_5 of `digest` (RFC 8017 9.2: 00 01, PS of 0xff bytes, 00, the
