@@ -18,9 +18,12 @@
 // remaining ones run narrower (down to one stream) rather than hashing dummies.
 //
 // The SHA instructions have only legacy SSE encodings, so they reach xmm0-xmm15 only: four lanes'
-// state (8 registers) and schedule (16) do not all fit, and some schedule words live on the stack.
-// Those spills sit off the rnds2 chain. No dynamically initialised globals: the round constants are
-// a constant table.
+// state (8 registers) and schedule (16) do not all fit, and GCC 12 spills some of both (a spilled
+// state adds a store-to-load delay to its lane's chain). Measured on Zen 4 (bench/sha256_bench.cpp,
+// 610-byte messages): about 70 cycles a block and message with four lanes, 75 with two or three,
+// 133 with one (BoringSSL 132); the SHA instruction mix alone (32 rnds2, 12 msg1, 12 msg2 a block,
+// four independent chains, no loads) runs at about 42, so that much is left to a better schedule.
+// No dynamically initialised globals: the round constants are a constant table.
 #include <immintrin.h>
 
 #include <cstring>
@@ -112,48 +115,67 @@ inline void finish(const Lane& lane) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(lane.out + 16), bswap32(efgh));
 }
 
-// compress absorbs the current block of each of lanes[0..N-1], the lanes' rounds interleaved: the
-// loops over lanes are innermost and unrolled, so every step issues N independent instructions.
+// run compresses blocks of lanes[0..N-1] until the message of at least one lane ends (its lane's
+// tail_off then equals tail_len). The lanes' rounds are interleaved: the loops over lanes are
+// innermost and unrolled, so every step issues N independent instructions. The chaining states stay
+// in registers from block to block: a round trip through memory (Lane::abef) would add a store-to-load
+// forwarding delay to every block's dependency chain.
 template <int N>
-inline void compress(Lane* lanes) {
-  __m128i abef[N], cdgh[N], w[N][4];
-  const uint8_t* p[N];
+void run(Lane* lanes) {
+  __m128i abef[N], cdgh[N];
 #pragma GCC unroll 4
   for (int l = 0; l < N; ++l) {
-    p[l] = block_of(lanes[l]);
     abef[l] = lanes[l].abef;
     cdgh[l] = lanes[l].cdgh;
   }
-  // Group g is rounds 4g..4g+3: the words W[4g..4g+3] (w[.][g % 4]) plus their constants, two
-  // rounds in the low half of the operand and two after moving the high half down.
-#pragma GCC unroll 16
-  for (int g = 0; g < 16; ++g) {
-    const __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(kK + 4 * g));
+  for (;;) {
+    const uint8_t* p[N];
+    __m128i abef0[N], cdgh0[N], w[N][4];
 #pragma GCC unroll 4
     for (int l = 0; l < N; ++l) {
-      __m128i& wg = w[l][g & 3];
-      if (g < 4) {
-        wg = bswap32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p[l] + 16 * g)));
-      } else {
-        // W[t..t+3] = sigma1 terms + W[t-7..t-4] + sigma0(W[t-15..t-12]) + W[t-16..t-13].
-        const __m128i w16 = wg;                  // W[t-16..t-13]
-        const __m128i w12 = w[l][(g + 1) & 3];   // W[t-12..t-9]
-        const __m128i w8 = w[l][(g + 2) & 3];    // W[t-8..t-5]
-        const __m128i w4 = w[l][(g + 3) & 3];    // W[t-4..t-1]
-        const __m128i s = _mm_add_epi32(_mm_sha256msg1_epu32(w16, w12), _mm_alignr_epi8(w4, w8, 4));
-        wg = _mm_sha256msg2_epu32(s, w4);
-      }
-      const __m128i wk = _mm_add_epi32(wg, k);
-      // rnds2 takes CDGH and ABEF and returns the new ABEF; the new CDGH is the old ABEF, so the two
-      // registers swap roles every call and are back in place after each pair.
-      cdgh[l] = _mm_sha256rnds2_epu32(cdgh[l], abef[l], wk);
-      abef[l] = _mm_sha256rnds2_epu32(abef[l], cdgh[l], _mm_shuffle_epi32(wk, 0x0e));
+      p[l] = block_of(lanes[l]);
+      abef0[l] = abef[l];
+      cdgh0[l] = cdgh[l];
     }
+    // Group g is rounds 4g..4g+3: the words W[4g..4g+3] (w[.][g % 4]) plus their constants, two
+    // rounds in the low half of the operand and two after moving the high half down.
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; ++g) {
+      const __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(kK + 4 * g));
+#pragma GCC unroll 4
+      for (int l = 0; l < N; ++l) {
+        __m128i& wg = w[l][g & 3];
+        if (g < 4) {
+          wg = bswap32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p[l] + 16 * g)));
+        } else {
+          // W[t..t+3] = sigma1 terms + W[t-7..t-4] + sigma0(W[t-15..t-12]) + W[t-16..t-13].
+          const __m128i w16 = wg;                 // W[t-16..t-13]
+          const __m128i w12 = w[l][(g + 1) & 3];  // W[t-12..t-9]
+          const __m128i w8 = w[l][(g + 2) & 3];   // W[t-8..t-5]
+          const __m128i w4 = w[l][(g + 3) & 3];   // W[t-4..t-1]
+          const __m128i s = _mm_add_epi32(_mm_sha256msg1_epu32(w16, w12), _mm_alignr_epi8(w4, w8, 4));
+          wg = _mm_sha256msg2_epu32(s, w4);
+        }
+        const __m128i wk = _mm_add_epi32(wg, k);
+        // rnds2 takes CDGH and ABEF and returns the new ABEF; the new CDGH is the old ABEF, so the
+        // two registers swap roles every call and are back in place after each pair.
+        cdgh[l] = _mm_sha256rnds2_epu32(cdgh[l], abef[l], wk);
+        abef[l] = _mm_sha256rnds2_epu32(abef[l], cdgh[l], _mm_shuffle_epi32(wk, 0x0e));
+      }
+    }
+    bool ended = false;
+#pragma GCC unroll 4
+    for (int l = 0; l < N; ++l) {
+      abef[l] = _mm_add_epi32(abef[l], abef0[l]);
+      cdgh[l] = _mm_add_epi32(cdgh[l], cdgh0[l]);
+      ended |= advance(lanes[l]);
+    }
+    if (ended) break;
   }
 #pragma GCC unroll 4
   for (int l = 0; l < N; ++l) {
-    lanes[l].abef = _mm_add_epi32(lanes[l].abef, abef[l]);
-    lanes[l].cdgh = _mm_add_epi32(lanes[l].cdgh, cdgh[l]);
+    lanes[l].abef = abef[l];
+    lanes[l].cdgh = cdgh[l];
   }
 }
 
@@ -165,17 +187,17 @@ void sha256_many_shani_lanes(const Sha256Msg* msgs, size_t num_msgs, size_t max_
   Lane lanes[kMaxLanes];
   size_t active = 0, next_msg = 0;
   while (active < max_lanes && next_msg < num_msgs) start(lanes[active++], msgs[next_msg++]);
-  // Active lanes stay packed at the front: a lane whose message ends takes the next message, or,
+  // Active lanes stay packed at the front: a lane whose message ended takes the next message, or,
   // when none is left, the last active lane moves into its place and the width shrinks.
   while (active != 0) {
     switch (active) {
-      case 4: compress<4>(lanes); break;
-      case 3: compress<3>(lanes); break;
-      case 2: compress<2>(lanes); break;
-      default: compress<1>(lanes); break;
+      case 4: run<4>(lanes); break;
+      case 3: run<3>(lanes); break;
+      case 2: run<2>(lanes); break;
+      default: run<1>(lanes); break;
     }
     for (size_t l = 0; l < active;) {
-      if (!advance(lanes[l])) {
+      if (lanes[l].tail_off != lanes[l].tail_len) {
         ++l;
         continue;
       }
@@ -183,7 +205,7 @@ void sha256_many_shani_lanes(const Sha256Msg* msgs, size_t num_msgs, size_t max_
       if (next_msg < num_msgs) {
         start(lanes[l++], msgs[next_msg++]);
       } else if (l != --active) {
-        lanes[l] = lanes[active];  // not advanced yet: this slot is looked at again
+        lanes[l] = lanes[active];  // not looked at yet: this slot is looked at again
       }
     }
   }
