@@ -18,7 +18,10 @@
 // engine keeps BoringSSL's SHA256 (its ARMv8 Cryptography Extensions and AVX2/SSSE3 code beat a
 // portable C++ compression); see engine_uses_kernels.
 //
-// Everything is allocation-free, noexcept, and public data only (variable-time code is fine).
+// Everything is allocation-free and noexcept. The code takes the same time whatever the bytes (it
+// depends only on the lengths), so HMAC keys' states may go in as `iv` (engine/sig_hmac.cpp); but,
+// unlike BoringSSL's register-only SHA-NI code, the SHA-NI variant may leave copies of chaining
+// states (spilled registers, its lanes) in its stack frame, which it does not wipe.
 #pragma once
 
 #include <cstddef>
