@@ -6,6 +6,8 @@
 // ipad/opad states); dispatch. Fixed seeds, traced on failure.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +20,7 @@
 #include <openssl/sha.h>
 
 #include "kernels/sha256/sha256.hpp"
+#include "tests/support/cli_command.hpp"
 
 namespace jwtbatch::kernels::sha256 {
 namespace {
@@ -269,6 +272,30 @@ TEST(Sha256Dispatch, OffersWhatTheCpuRuns) {
     EXPECT_EQ(engine_uses_kernels(), has_shani);
   }
   std::printf("[sha256] active variant: %s\n", std::string(active_variant().name).c_str());
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_SHA256"); want != nullptr) {
+    EXPECT_EQ(active_variant().name, want);
+  }
+}
+
+// The choice is made once per process, so forcing is checked in a child: this test binary again,
+// with JWTBATCH_FORCE_ISA=scalar, running only the test above.
+TEST(Sha256Dispatch, ForcedScalarInAChildProcess) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) GTEST_SKIP() << "no /proc/self/exe";
+  self[n] = '\0';
+  auto child = [&](const char* forced, const char* expect) {
+    const std::string cmd = std::string("JWTBATCH_FORCE_ISA=") + forced + " JWTBATCH_TEST_EXPECT_SHA256=" + expect +
+                            " " + jwtbatch::test::target_command(self) +
+                            " --gtest_filter=Sha256Dispatch.OffersWhatTheCpuRuns >/dev/null 2>&1";
+    return std::system(cmd.c_str());
+  };
+  EXPECT_EQ(child("scalar", "scalar"), 0);
+  if (find_variant("shani") != nullptr) {
+    EXPECT_NE(child("scalar", "shani"), 0);  // the child really checks
+    // The vector-width names leave SHA-NI alone.
+    EXPECT_EQ(child("avx2", "shani"), 0);
+  }
 }
 
 }  // namespace
