@@ -22,7 +22,11 @@
 // state adds a store-to-load delay to its lane's chain). Measured on Zen 4 (bench/sha256_bench.cpp,
 // 610-byte messages): about 70 cycles a block and message with four lanes, 75 with two or three,
 // 133 with one (BoringSSL 132); the SHA instruction mix alone (32 rnds2, 12 msg1, 12 msg2 a block,
-// four independent chains, no loads) runs at about 42, so that much is left to a better schedule.
+// four independent chains, no loads) runs at about 42, and with this code's shuffles and additions
+// at about 52, so that much is left to a better schedule. Tried without gain: the schedule of a
+// whole block first, then its rounds (slower: 105); the upper W+K pair loaded from memory instead of
+// pshufd. The same source built with -mavx512f -mavx512vl (xmm16-31 then take the spills) runs at
+// 60 with four lanes: a candidate for a variant of its own.
 // No dynamically initialised globals: the round constants are a constant table.
 #include <immintrin.h>
 
