@@ -2,7 +2,9 @@
 //
 // References: RFC 8017 section 8.2.2 (RSASSA-PKCS1-v1_5 verification), 9.2 (EMSA-PKCS1-v1_5, with
 // the DigestInfo encodings of note 1), 8.1.2 (RSASSA-PSS verification), 9.1.2 (EMSA-PSS-VERIFY),
-// B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. The hashes are BoringSSL's (SHA-NI when present).
+// B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. The hashes are BoringSSL's (SHA-NI when present),
+// except the SHA-256 digests of a batch's lanes, which kernels/sha256 computes all at once (several
+// messages in flight) where it runs SHA-NI.
 #include "engine/sig_rsa.hpp"
 
 #include <cstring>
@@ -13,11 +15,13 @@
 #include <openssl/sha.h>
 
 #include "engine/force_boringssl.hpp"
+#include "kernels/sha256/sha256.hpp"
 
 namespace jwtbatch::engine {
 namespace {
 
 namespace krsa = kernels::rsa;
+namespace ksha = kernels::sha256;
 
 constexpr size_t kMaxDigestLen = 64;
 
@@ -265,8 +269,9 @@ void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
   for (size_t i = 0; i < num; ++i) finish(lanes[i]);
 }
 
-// admit prechecks `job`; a job that fails is settled, one that passes is hashed into `lane`.
-bool admit(SigJob& job, Lane& lane) {
+// admit prechecks `job`; a job that fails is settled, one that passes is hashed into `lane`, except a
+// SHA-256 one when `defer_sha256` is set: hash_sha256_lanes hashes those before the batch runs.
+bool admit(SigJob& job, Lane& lane, bool defer_sha256 = false) {
   const krsa::Key& k = *job.key->rsa_kernel;
   if (!precheck(job, k)) {
     job.valid = false;
@@ -274,8 +279,24 @@ bool admit(SigJob& job, Lane& lane) {
     return false;
   }
   lane.job = &job;
-  hash(rsa_alg(job.alg).hash_len, job.signing_input.data(), job.signing_input.size(), lane.digest);
+  const size_t h_len = rsa_alg(job.alg).hash_len;
+  if (defer_sha256 && h_len == 32) return true;
+  hash(h_len, job.signing_input.data(), job.signing_input.size(), lane.digest);
   return true;
+}
+
+// hash_sha256_lanes writes the digests of the SHA-256 lanes (RS256, PS256) of lanes[0..num-1] in one
+// multi-buffer call: one SHA-256 stream is bound by the latency of its rounds, several interleaved
+// are not (kernels/sha256/sha256.hpp).
+void hash_sha256_lanes(Lane* lanes, size_t num) {
+  ksha::Sha256Msg msgs[krsa::kMaxLanes];
+  size_t num_msgs = 0;
+  for (size_t i = 0; i < num; ++i) {
+    if (rsa_alg(lanes[i].job->alg).hash_len != 32) continue;
+    const std::span<const uint8_t> m = lanes[i].job->signing_input;
+    msgs[num_msgs++] = {m.data(), m.size(), nullptr, 0, lanes[i].digest};
+  }
+  ksha::active_variant().many(msgs, num_msgs);
 }
 
 }  // namespace
@@ -332,18 +353,25 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
     if (group_of(job) == kMaxGroups && num_groups < kMaxGroups)
       groups[num_groups++] = {k.n_len, k.e, rsa_alg(job.alg).pss};
   }
+  // SHA-256 lanes are hashed together right before their batch runs, where the multi-buffer kernel
+  // is in use; elsewhere (ARM64, x86-64 without SHA-NI) BoringSSL hashes each lane in admit.
+  const bool batch_sha256 = ksha::engine_uses_kernels();
   Lane lanes[krsa::kMaxLanes];
+  auto run = [&](size_t filled) {
+    if (batch_sha256) hash_sha256_lanes(lanes, filled);
+    run_lanes(lanes, filled, variant);
+  };
   for (size_t g = 0; g < num_groups; ++g) {
     size_t filled = 0;
     for (SigJob& job : jobs) {
       if (!rsa_kernel_eligible(job) || group_of(job) != g) continue;
-      if (!admit(job, lanes[filled])) continue;
+      if (!admit(job, lanes[filled], batch_sha256)) continue;
       if (++filled == krsa::kMaxLanes) {
-        run_lanes(lanes, filled, variant);
+        run(filled);
         filled = 0;
       }
     }
-    run_lanes(lanes, filled, variant);
+    run(filled);
   }
   for (SigJob& job : jobs) {
     if (!rsa_kernel_eligible(job) || group_of(job) != kMaxGroups) continue;

@@ -1,8 +1,9 @@
 // signatures.cpp: verify_signatures, the batch entry of the signature layer (see crypto.hpp). Batch
-// kernels (kernels/rsa, kernels/p256, kernels/p521, kernels/ed25519) take their families' jobs
-// here; everything else goes one job at a time through verify_signature.
+// kernels (kernels/rsa, kernels/p256, kernels/p521, kernels/ed25519, kernels/sha256 for HS256) take
+// their families' jobs here; everything else goes one job at a time through verify_signature.
 #include "engine/crypto.hpp"
 #include "engine/sig_ed25519.hpp"
+#include "engine/sig_hmac.hpp"
 #include "engine/sig_p256.hpp"
 #include "engine/sig_p521.hpp"
 #include "engine/sig_rsa.hpp"
@@ -14,6 +15,7 @@ void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept 
   verify_es256_kernel(jobs);   // ES256 with a P-256 kernel key: in lanes, across keys
   verify_es512_kernel(jobs);   // ES512 with a P-521 kernel key: blocks across keys
   verify_rsa_jobs(jobs);       // RS*/PS* of keys with an RSA kernel context, in SIMD lanes
+  verify_hs256_jobs(jobs);     // HS256: inner, then outer hashes of all jobs, several in flight
   for (SigJob& job : jobs)
     if (!job.handled) job.valid = verify_signature(*job.key, job.alg, job.signing_input, job.signature, scratch);
 }
