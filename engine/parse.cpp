@@ -240,8 +240,15 @@ void parse_claims(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
   for (auto field : obj) {
     const std::string_view key = field.key;
     const element v = field.value;
-    for (size_t i = 0; i < num_required; ++i)
-      if (required[i] == key) w.required_seen |= uint64_t{1} << i;
+    // Names are short and often of one length ("exp" against "iss", "sub", "aud"...): compare
+    // lengths and 8-byte prefixes as integers before calling memcmp on what is left.
+    const uint64_t key_prefix = num_required != 0 ? prefix8(key) : 0;
+    for (size_t i = 0; i < num_required; ++i) {
+      const std::string_view r = required[i];
+      if (r.size() == key.size() && prefix8(r) == key_prefix &&
+          (r.size() <= 8 || std::memcmp(r.data() + 8, key.data() + 8, r.size() - 8) == 0))
+        w.required_seen |= uint64_t{1} << i;
+    }
     if (key.size() != 3) continue;  // every registered claim name has three letters
     if (key == "exp") {
       if (get_time(v, &w.exp)) w.has_exp = true; else fail_claim(w, ClaimName::exp);

@@ -362,6 +362,16 @@ TEST_F(VerifierTest, RequiredClaims) {
   Verdict m = check(make_token("HS256", hdr("HS256", "hs"), claims_exp(kNow + 60, ",\"jti\":\"j\"")), more);
   EXPECT_EQ(explain(m, more), "missing required claim \"scope\"");
   EXPECT_EQ(st(claims_exp(kNow + 60, ",\"jti\":5,\"scope\":\"a\""), more), Status::bad_claim);
+  // Names matched as (length, 8-byte prefix) integers and the rest: near misses in each part.
+  Policy long_names;
+  long_names.required_claims = {"exp", "email_verified", "e"};
+  EXPECT_EQ(st(claims_exp(kNow + 60, ",\"e\":1,\"email_verified\":true"), long_names), Status::ok);
+  // A name is compared unescaped: \u0064 is "d".
+  EXPECT_EQ(st(claims_exp(kNow + 60, ",\"e\":1,\"email_verifie\\u0064\":true"), long_names), Status::ok);
+  for (const char* miss : {"email_verifiee", "email_verifie", "email_verifiedx", "fmail_verified"})
+    EXPECT_EQ(st(claims_exp(kNow + 60, ",\"e\":1,\"" + std::string(miss) + "\":true"), long_names),
+              Status::missing_claim) << miss;
+  EXPECT_EQ(st(claims_exp(kNow + 60, ",\"email_verified\":true,\"ex\":1"), long_names), Status::missing_claim);
   EXPECT_EQ(st(claims_exp(kNow + 60, ",\"sub\":5")), Status::bad_json);  // duplicate "sub"
   EXPECT_EQ(st("{\"exp\":" + std::to_string(kNow + 60) + ",\"sub\":5}"), Status::bad_claim);
 }
