@@ -1,10 +1,10 @@
-// dispatch.cpp: chooses the RSA kernel variant once (contract in rsa.hpp). Self-contained on
-// purpose: cpuid through the compiler's __builtin_cpu_supports (which also checks that the OS saves
-// the AVX-512 state), and JWTBATCH_FORCE_ISA read here: "scalar" (or any variant RSA lacks, such as
+// dispatch.cpp: chooses the RSA kernel variant once (contract in rsa.hpp): cpuid through the
+// compiler's __builtin_cpu_supports (which also checks that the OS saves the AVX-512 state), and
+// JWTBATCH_FORCE_ISA (kernels/cpu/variant_table.hpp): "scalar" (or any variant RSA lacks, such as
 // "avx2" or "neon") selects the reference; "avx512" or "avx512_ifma" the IFMA code if it can run.
-#include <cstdlib>
 #include <string_view>
 
+#include "kernels/cpu/variant_table.hpp"
 #include "kernels/rsa/rsa.hpp"
 
 namespace jwtbatch::kernels::rsa {
@@ -21,33 +21,20 @@ constexpr Variant kIfma{"avx512_ifma", public_op_scalar, public_op_batch_avx512_
                         pkcs1_check_batch_avx512_ifma};
 #endif
 
-struct Table {
-  Variant variants[2];
-  size_t num = 0;
-  const Variant* active = nullptr;
-  bool forced_reference = false;  // JWTBATCH_FORCE_ISA chose the scalar reference
-};
+using Table = VariantTable<Variant, 2>;
 
 Table build() {
   Table t;
-  t.variants[t.num++] = kScalar;
+  t.add(kScalar);
 #if defined(__x86_64__)
   // The IFMA code also uses AVX-512 BW and VBMI byte loads and permutes (every CPU with IFMA so
   // far has both).
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") &&
       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")) {
-    t.variants[t.num++] = kIfma;
+    t.add(kIfma);
   }
 #endif
-  t.active = &t.variants[t.num - 1];
-  const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
-  if (forced != nullptr && *forced != '\0') {
-    const std::string_view f(forced);
-    if (f != "avx512" && f != "avx512_ifma") {
-      t.active = &t.variants[0];
-      t.forced_reference = true;
-    }
-  }
+  t.choose([](std::string_view f) { return f == "avx512" || f == "avx512_ifma"; });
   return t;
 }
 
@@ -58,20 +45,12 @@ const Table& table() {
 
 }  // namespace
 
-const Variant& active_variant() noexcept { return *table().active; }
+const Variant& active_variant() noexcept { return table().active(); }
 
-bool engine_uses_kernels() noexcept {
-  return table().active != &table().variants[0] || table().forced_reference;
-}
+bool engine_uses_kernels() noexcept { return table().engine_uses_kernels(); }
 
-std::span<const Variant> supported_variants() noexcept {
-  return {table().variants, table().num};
-}
+std::span<const Variant> supported_variants() noexcept { return table().supported(); }
 
-const Variant* find_variant(std::string_view name) noexcept {
-  for (const Variant& v : supported_variants())
-    if (v.name == name) return &v;
-  return nullptr;
-}
+const Variant* find_variant(std::string_view name) noexcept { return table().find(name); }
 
 }  // namespace jwtbatch::kernels::rsa
