@@ -402,29 +402,30 @@ TEST_P(RsaKernelVariant, BatchAgreesWithScalarOnRandomInputs) {
   }
 }
 
-#if defined(__x86_64__)
-// The IFMA Montgomery squaring and multiplication alone (mont_mul_avx512_ifma) against BIGNUM's
-// a^2 R^-1 and a b R^-1 mod n, on the inputs that take their rare paths: the Karatsuba carries (a
-// low half of all ones, so a0 + a1 overflows the half), the largest input (2n - 1), 0, 1, n - 1, n,
-// and random ones below 2n; products pair every input with the one beside it and with itself. One
-// instance on CPUs with the IFMA variant, none elsewhere.
-class RsaIfmaMontgomery : public ::testing::TestWithParam<std::string> {};
-
-// limbs52 returns x (below 2^(52 num)) as `num` little-endian 52-bit limbs, padded to a multiple of 8.
-std::vector<uint64_t> limbs52(const BIGNUM* x, size_t num) {
+// limbs returns x (below 2^(bits num)) as `num` little-endian limbs of `bits` bits (52 or 64), padded
+// with zero limbs to a multiple of 8.
+std::vector<uint64_t> limbs(const BIGNUM* x, size_t num, int bits) {
   std::vector<uint64_t> out((num + 7) / 8 * 8, 0);
   bssl::UniquePtr<BIGNUM> t(BN_dup(x));
   for (size_t j = 0; j < num; ++j) {
     bssl::UniquePtr<BIGNUM> l(BN_dup(t.get()));
-    BN_mask_bits(l.get(), 52);
+    BN_mask_bits(l.get(), bits);
     EXPECT_TRUE(BN_get_u64(l.get(), &out[j]));
-    BN_rshift(t.get(), t.get(), 52);
+    BN_rshift(t.get(), t.get(), bits);
   }
   EXPECT_TRUE(BN_is_zero(t.get()));
   return out;
 }
 
-TEST_P(RsaIfmaMontgomery, MatchesBignumOnEdgeInputs) {
+// The variant's modular products alone, against BIGNUM, on the inputs that take their rare paths:
+// for avx512_ifma the Montgomery squaring and multiplication (mont_mul_avx512_ifma: a^2 R^-1 and
+// a b R^-1 mod n, inputs below 2n), whose Karatsuba carries need a low half of all ones (a0 + a1
+// overflows the half), which random exponentiations essentially never reach; for the scalar
+// reference its a b mod n (mod_mul_scalar, inputs below n). Inputs: low halves of all ones under
+// random and the largest high halves, 2n - 1, 2n - 2, 0, 1, n, n - 1, random below 2n (reduced mod n
+// for the reference); squares, and products of each input with the next.
+TEST_P(RsaKernelVariant, ModularProductsMatchBignumOnEdgeInputs) {
+  const bool ifma = variant_->name == "avx512_ifma";
   std::mt19937_64 rng(0x5eed0014);
   BnCtx c;
   size_t carries = 0;
@@ -442,7 +443,9 @@ TEST_P(RsaIfmaMontgomery, MatchesBignumOnEdgeInputs) {
       BN_lshift(x_half.get(), x_half.get(), static_cast<int>(52 * H));  // X = 2^(52 H)
       std::vector<bssl::UniquePtr<BIGNUM>> in;
       auto add = [&](bssl::UniquePtr<BIGNUM> v) {
-        if (BN_cmp(v.get(), two_n.get()) < 0) in.push_back(std::move(v));
+        if (BN_cmp(v.get(), two_n.get()) >= 0) return;
+        if (!ifma) BN_nnmod(v.get(), v.get(), n.get(), c.ctx);  // the reference takes a, b < n
+        in.push_back(std::move(v));
       };
       for (int i = 0; i < 24; ++i) {  // low half X - 1, high half random below (2n - X + 1) / X
         bssl::UniquePtr<BIGNUM> top(BN_new()), hi(BN_new()), v(BN_new());
@@ -486,29 +489,41 @@ TEST_P(RsaIfmaMontgomery, MatchesBignumOnEdgeInputs) {
           const uint64_t* ap[kMaxLanes];
           const uint64_t* bp[kMaxLanes];
           uint64_t* op[kMaxLanes];
+          const size_t num = ifma ? L : k.key->num_limbs64;
+          const int bits = ifma ? 52 : 64;
           for (size_t i = 0; i < lanes; ++i) {
-            a[i] = limbs52(in[first + i].get(), L);
-            b[i] = limbs52(in[(first + i + shift) % in.size()].get(), L);
+            a[i] = limbs(in[first + i].get(), num, bits);
+            b[i] = limbs(in[(first + i + shift) % in.size()].get(), num, bits);
             out[i].assign(a[i].size(), ~uint64_t{0});
             ap[i] = a[i].data();
             bp[i] = b[i].data();
             op[i] = out[i].data();
-            uint64_t sum = 0, carry = 0;  // does a0 + a1 carry out of the half?
-            for (size_t j = 0; j < H; ++j) {
-              sum = a[i][j] + a[i][H + j] + carry;
-              carry = sum >> 52;
+            if (ifma) {
+              uint64_t sum = 0, carry = 0;  // does a0 + a1 carry out of the half?
+              for (size_t j = 0; j < H; ++j) {
+                sum = a[i][j] + a[i][H + j] + carry;
+                carry = sum >> 52;
+              }
+              carries += carry;
             }
-            carries += carry;
           }
-          mont_mul_avx512_ifma(*k.key, ap, shift == 0 ? nullptr : bp, op, lanes);
+          if (ifma) {
+#if defined(__x86_64__)
+            mont_mul_avx512_ifma(*k.key, ap, shift == 0 ? nullptr : bp, op, lanes);
+#endif
+          } else {
+            for (size_t i = 0; i < lanes; ++i) mod_mul_scalar(*k.key, ap[i], bp[i], op[i]);
+          }
           for (size_t i = 0; i < lanes; ++i) {
             bssl::UniquePtr<BIGNUM> want(BN_new());
             ASSERT_TRUE(BN_mod_mul(want.get(), in[first + i].get(), in[(first + i + shift) % in.size()].get(),
                                    n.get(), c.ctx));
-            ASSERT_TRUE(BN_mod_mul(want.get(), want.get(), rinv.get(), n.get(), c.ctx));
-            std::vector<uint64_t> w = limbs52(want.get(), L);
-            w.resize(L);
-            out[i].resize(L);
+            if (ifma) {
+              ASSERT_TRUE(BN_mod_mul(want.get(), want.get(), rinv.get(), n.get(), c.ctx));
+            }
+            std::vector<uint64_t> w = limbs(want.get(), num, bits);
+            w.resize(num);
+            out[i].resize(num);
             ASSERT_EQ(out[i], w) << "len " << len << " shape " << shape << " input " << first + i
                                  << " shift " << shift;
           }
@@ -516,18 +531,10 @@ TEST_P(RsaIfmaMontgomery, MatchesBignumOnEdgeInputs) {
       }
     }
   }
-  EXPECT_GE(carries, 100u);  // the inputs above do reach the carry path
+  if (ifma) {
+    EXPECT_GE(carries, 100u);  // the inputs above do reach the carry path
+  }
 }
-
-std::vector<std::string> ifma_names() {
-  std::vector<std::string> names;
-  if (find_variant("avx512_ifma") != nullptr) names.emplace_back("avx512_ifma");
-  return names;
-}
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(RsaIfmaMontgomery);
-INSTANTIATE_TEST_SUITE_P(Ifma, RsaIfmaMontgomery, ::testing::ValuesIn(ifma_names()),
-                         [](const auto& info) { return info.param; });
-#endif
 
 // One instance per variant this CPU runs (scalar everywhere; avx512_ifma on x86-64 with AVX-512
 // IFMA, BW and VBMI): no instance exists only to be skipped.

@@ -200,7 +200,7 @@ inline __mmask8 half_sum(V* s, const V* a) {
 // 4 H^2 + 2 H): RSA-2048 1,260 IFMA instructions instead of 1,640. The middle columns subtract,
 // so column words are signed here (two's complement, |word| < 2^61): reduce's carries are
 // arithmetic shifts. c = 1 needs a0 + a1 >= X, rare in an exponentiation (a1 < 2n / X is far below
-// X), so tests/rsa_test.cpp (RsaIfmaMontgomery) hands the squaring such inputs directly.
+// X), so tests/rsa_test.cpp (ModularProductsMatchBignumOnEdgeInputs) hands it such inputs directly.
 // Measured (bench/rsa_bench.cpp, old and new binaries alternating on Zen 4): the PKCS#1 check on 8
 // lanes, RSA-2048 322 -> 336 k/s, 3072 147 -> 153 k/s, 4096 83 -> 89 k/s: about half of what the
 // IFMA count promises, the rest going to the carry chain of s and the combination pass. Forced
