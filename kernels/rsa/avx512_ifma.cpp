@@ -116,7 +116,7 @@ inline void mul_product(V* t, const V* a, const V* b) {
 }
 
 // sqr_triangle sets t[0..2L) to the column sums of the products of two different limbs of a, each
-// pair once (sqr_product doubles them and adds the squares).
+// pair once (not normalised); sqr_karatsuba doubles them and adds the squares.
 template <int L, int B>
 inline void sqr_triangle(V* t, const V* a) {
   // Columns first touched by block 0's rows and by each block's last B columns (which tile
@@ -158,17 +158,6 @@ inline void sqr_triangle(V* t, const V* a) {
       }
       tt[end + u] = acc;
     }
-  }
-}
-
-// sqr_product sets t[0..2L) to the column sums of a * a (not normalised): each product of two
-// different limbs once, then everything doubled and the squares added.
-template <int L, int B>
-inline void sqr_product(V* t, const V* a) {
-  sqr_triangle<L, B>(t, a);
-  for (int j = 0; j < L; ++j) {
-    t[2 * j] = lo(_mm512_add_epi64(t[2 * j], t[2 * j]), a[j], a[j]);
-    t[2 * j + 1] = hi(_mm512_add_epi64(t[2 * j + 1], t[2 * j + 1]), a[j], a[j]);
   }
 }
 
