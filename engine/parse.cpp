@@ -56,6 +56,13 @@ uint64_t prefix8(std::string_view s) {
   return n == 1 ? load_le<1>(p) : 0;
 }
 
+// same_name returns a == b for names whose prefix8 values are given: lengths and prefixes compared as
+// integers, memcmp only for what lies past the first 8 bytes.
+bool same_name(std::string_view a, uint64_t a_prefix, std::string_view b, uint64_t b_prefix) {
+  return a.size() == b.size() && a_prefix == b_prefix &&
+         (a.size() <= 8 || std::memcmp(a.data() + 8, b.data() + 8, a.size() - 8) == 0);
+}
+
 // has_duplicate_names reports whether any object in `e` (at any depth) names a member twice.
 // Objects of up to 16 members (every real header and claims set) compare each name with those
 // before it as (length, first 8 bytes zero-padded) integer pairs, calling memcmp only for the rest
@@ -93,9 +100,7 @@ bool has_duplicate_names(element e, std::vector<std::string_view>& names) {
       const uint64_t bit = uint64_t{1} << (h & 63);
       if (filter[h >> 6] & bit) {
         for (size_t j = 0; j < n; ++j)
-          if (prefix[j] == p && length[j] == key.size() &&
-              (key.size() <= 8 || std::memcmp(data[j] + 8, key.data() + 8, key.size() - 8) == 0))
-            return true;
+          if (same_name({data[j], length[j]}, prefix[j], key, p)) return true;
       }
       filter[h >> 6] |= bit;
       prefix[n] = p;
@@ -240,15 +245,11 @@ void parse_claims(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
   for (auto field : obj) {
     const std::string_view key = field.key;
     const element v = field.value;
-    // Names are short and often of one length ("exp" against "iss", "sub", "aud"...): compare
-    // lengths and 8-byte prefixes as integers before calling memcmp on what is left.
+    // Names are short and often of one length ("exp" against "iss", "sub", "aud"...): same_name
+    // compares them as integers before any memcmp.
     const uint64_t key_prefix = num_required != 0 ? prefix8(key) : 0;
-    for (size_t i = 0; i < num_required; ++i) {
-      const std::string_view r = required[i];
-      if (r.size() == key.size() && prefix8(r) == key_prefix &&
-          (r.size() <= 8 || std::memcmp(r.data() + 8, key.data() + 8, r.size() - 8) == 0))
-        w.required_seen |= uint64_t{1} << i;
-    }
+    for (size_t i = 0; i < num_required; ++i)
+      if (same_name(required[i], prefix8(required[i]), key, key_prefix)) w.required_seen |= uint64_t{1} << i;
     if (key.size() != 3) continue;  // every registered claim name has three letters
     if (key == "exp") {
       if (get_time(v, &w.exp)) w.has_exp = true; else fail_claim(w, ClaimName::exp);
