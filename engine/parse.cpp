@@ -233,15 +233,26 @@ bool get_time(element v, double* out) {
   }
 }
 
-void parse_claims(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
+// RequiredNames: the policy's required claim names (at most 64) with their prefix8 values, found
+// once per chunk rather than for every member of every token.
+struct RequiredNames {
+  explicit RequiredNames(const Policy& policy)
+      : names(policy.required_claims), num(std::min<size_t>(names.size(), 64)) {
+    for (size_t i = 0; i < num; ++i) prefix[i] = prefix8(names[i]);
+  }
+  const std::vector<std::string>& names;
+  size_t num;
+  uint64_t prefix[64];
+};
+
+void parse_claims(const BatchContext& ctx, const RequiredNames& required, Workspace& ws, TokenWork& w) {
   simdjson::dom::object obj;
   if (!parse_object(ws, w.claims, w.claims_len, &obj)) {
     w.status = Status::bad_json;
     w.detail = static_cast<uint32_t>(JsonPart::claims);
     return;
   }
-  const auto& required = ctx.policy->required_claims;
-  const size_t num_required = std::min<size_t>(required.size(), 64);
+  const size_t num_required = required.num;
   for (auto field : obj) {
     const std::string_view key = field.key;
     const element v = field.value;
@@ -249,7 +260,7 @@ void parse_claims(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
     // compares them as integers before any memcmp.
     const uint64_t key_prefix = num_required != 0 ? prefix8(key) : 0;
     for (size_t i = 0; i < num_required; ++i)
-      if (same_name(required[i], prefix8(required[i]), key, key_prefix)) w.required_seen |= uint64_t{1} << i;
+      if (same_name(required.names[i], required.prefix[i], key, key_prefix)) w.required_seen |= uint64_t{1} << i;
     if (key.size() != 3) continue;  // every registered claim name has three letters
     if (key == "exp") {
       if (get_time(v, &w.exp)) w.has_exp = true; else fail_claim(w, ClaimName::exp);
@@ -333,6 +344,7 @@ void parse_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> wo
     bool has_kid = false, has_crit = false;
     std::string_view kid;
   } last;
+  const RequiredNames required(*ctx.policy);
   constexpr uint32_t kMaxCachedHeader = 256;  // longer headers are rare: not worth the compare
   uint64_t tokens = 0, bytes = 0;
   for (TokenWork& w : work) {
@@ -355,7 +367,7 @@ void parse_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> wo
         last.bytes = nullptr;
       }
     }
-    if (w.status == Status::ok) parse_claims(ctx, ws, w);
+    if (w.status == Status::ok) parse_claims(ctx, required, ws, w);
   }
   stats.tokens += tokens;
   stats.bytes += bytes;
