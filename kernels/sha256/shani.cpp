@@ -25,8 +25,9 @@
 // four independent chains, no loads) runs at about 42, and with this code's shuffles and additions
 // at about 52, so that much is left to a better schedule. Tried without gain: the schedule of a
 // whole block first, then its rounds (slower: 105); the upper W+K pair loaded from memory instead of
-// pshufd. The same source built with -mavx512f -mavx512vl (xmm16-31 then take the spills) runs at
-// 60 with four lanes: a candidate for a variant of its own.
+// pshufd. The same source built with -mavx512f -mavx512vl (xmm16-31 then take the spills) ran at
+// 60 with four lanes in a micro harness, but not faster in BM_sha256/610/shani (12.3-15.3 us
+// against 12.2-12.4 us, alternating builds), so there is no variant of it.
 // No dynamically initialised globals: the round constants are a constant table.
 #include <immintrin.h>
 
