@@ -21,7 +21,7 @@
 #include <simdjson.h>
 
 #include "bench/bench_corpus.hpp"
-#include "engine/keyset_data.hpp"
+#include "engine/keys/keyset_data.hpp"
 #include "kernels/base64url/base64url.hpp"
 #include "kernels/cpu/cpu.hpp"
 
@@ -115,7 +115,7 @@ void floor_boringssl(benchmark::State& state, Alg alg) {
     FloorCase fc;
     fc.input = t.substr(0, t.rfind('.'));
     fc.sig = decode_sig(t);
-    fc.key = &c.keys->data().keys[v.key_index];
+    fc.key = &c.keys->impl().keys[v.key_index];
     if (fc.key->family == KeyFamily::hmac) {
       auto [it, fresh] = hmacs.try_emplace(v.key_index);
       if (fresh) {

@@ -26,8 +26,8 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
-#include "engine/crypto.hpp"
-#include "engine/sig_rsa.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/sig/rsa.hpp"
 #include "kernels/rsa/rsa.hpp"
 
 namespace jwtbatch::bench {

@@ -33,7 +33,7 @@ struct StageRig {
       error = c.error;
       return;
     }
-    ctx.keys = &c.keys->data();
+    ctx.keys = &c.keys->impl();
     ctx.policy = &c.policy;
     ctx.allowed = c.keys->permitted_algs();
     ctx.now = c.now;

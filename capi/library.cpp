@@ -1,6 +1,7 @@
-// library.cpp: the translation unit of libjwtbatch.so. The whole C API lives in engine/capi.cpp
-// (linked in whole from jwtbatch_engine); this file only records, in the library, the C API version
-// it was built for, so that `strings libjwtbatch.so | grep jwtbatch-c-api` tells.
+// library.cpp: the translation unit of libjwtbatch.so. The C API lives in capi/capi.cpp (the
+// library holds every object of jwtbatch_capi, jwtbatch_audit and jwtbatch_engine: capi/CMakeLists.txt);
+// this file only records, in the library, the C API version it was built for, so that
+// `strings libjwtbatch.so | grep jwtbatch-c-api` tells.
 #include "jwtbatch/jwtbatch.h"
 
 #define JWTBATCH_STR2(x) #x

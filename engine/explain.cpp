@@ -17,7 +17,7 @@ std::string format_utc(UnixSeconds t) {
 }
 
 std::string explain(const Verdict& v, const Policy& policy) {
-  using namespace engine;
+  using namespace verdict_detail;
   const std::string alg(to_string(v.alg));
   switch (v.status) {
     case Status::ok:

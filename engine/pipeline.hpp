@@ -30,8 +30,8 @@
 #define JWTBATCH_ASAN_UNPOISON(addr, size) ((void)(addr), (void)(size))
 #endif
 
-#include "engine/crypto.hpp"
-#include "engine/keyset_data.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/keys/keyset_data.hpp"
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/stats.hpp"
 #include "jwtbatch/verifier.hpp"
@@ -41,20 +41,8 @@ namespace jwtbatch::engine {
 
 inline constexpr size_t kChunkTokens = 1024;
 
-// Detail codes carried in Verdict::detail (the CLI turns them into messages).
-enum class JsonPart : uint32_t { header = 1, claims = 2 };
-enum class HeaderProblem : uint32_t {
-  no_alg = 1, alg_type, kid_type, typ_type, crit_type, typ_mismatch, too_many_members, kid_too_long
-};
-enum class ClaimName : uint32_t { exp = 1, nbf, iat, iss, aud, sub, jti };
-// bad_claim detail for an aud array longer than Policy::max_aud_values.
-inline constexpr uint32_t kAudTooLong = 32;
-enum class AlgProblem : uint32_t { none = 1, other };
-enum class KeyProblem : uint32_t { kid_unknown = 1, no_key_for_alg, kid_other_family, kid_required };
-enum class TimeProblem : uint32_t { exp = 1, nbf, iat_too_old, iat_future };
-// missing_claim: detail < 64 is an index into Policy::required_claims; these name claims that
-// other policy settings require.
-inline constexpr uint32_t kMissingIat = 64, kMissingIss = 65, kMissingAud = 66;
+// The detail codes of Verdict::detail (include/jwtbatch/verifier.hpp).
+using namespace verdict_detail;
 
 // Arena is a bump allocator reset per chunk; reset() sizes it for the whole chunk up front, so
 // pointers handed out stay valid until the next reset. Nothing checks bounds on the hot path: the

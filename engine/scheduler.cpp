@@ -93,10 +93,13 @@ void run_chunk(const BatchContext& ctx, Workspace& ws, std::span<const std::stri
   stats.tokens += work.size();
 }
 
-// VerifierState is the Verifier's private part: per-thread workspaces, and the task arenas of the
+// Verifier::State is the Verifier's private part: per-thread workspaces, and the task arenas of the
 // thread counts callers asked for (made once: starting an arena per batch costs more than a small
 // batch's work).
-struct VerifierState {
+}  // namespace engine
+
+struct Verifier::State {
+  using Workspace = engine::Workspace;
   tbb::enumerable_thread_specific<Workspace> workspaces;
   std::mutex arenas_mutex;
   std::map<unsigned, std::unique_ptr<tbb::task_arena>> arenas;
@@ -117,15 +120,13 @@ struct VerifierState {
   }
 };
 
-}  // namespace engine
-
 namespace {
 
 engine::BatchContext make_context(const KeySet& keys, const Policy& policy, UnixSeconds now) {
   engine::BatchContext ctx;
-  ctx.keys = &keys.data();
+  ctx.keys = &keys.impl();
   ctx.policy = &policy;
-  ctx.allowed = policy.algs.empty() ? keys.data().permitted : policy.algs.intersect(keys.data().permitted);
+  ctx.allowed = policy.algs.empty() ? keys.impl().permitted : policy.algs.intersect(keys.impl().permitted);
   ctx.now = now;
   ctx.kernels = &kernels::active_kernels();
   const size_t n = std::min<size_t>(policy.required_claims.size(), 64);
@@ -147,7 +148,7 @@ void add_stats(tbb::combinable<BatchStats>& partial, std::chrono::steady_clock::
 }  // namespace
 
 Verifier::Verifier(std::shared_ptr<const KeySet> keys, Policy policy)
-    : keys_(std::move(keys)), policy_(std::move(policy)), state_(std::make_unique<engine::VerifierState>()) {}
+    : keys_(std::move(keys)), policy_(std::move(policy)), state_(std::make_unique<State>()) {}
 
 Verifier::~Verifier() = default;
 

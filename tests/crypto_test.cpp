@@ -34,7 +34,7 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 #include "tests/support/wycheproof.hpp"
 
 namespace jwtbatch::engine {

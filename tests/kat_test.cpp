@@ -10,8 +10,8 @@
 
 #include <simdjson.h>
 
-#include "engine/crypto.hpp"
-#include "engine/keyset_data.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/keys/keyset_data.hpp"
 #include "jwtbatch/jwtbatch.hpp"
 #include "kernels/base64url/base64url.hpp"
 #include "tests/support/token_builder.hpp"
@@ -64,7 +64,7 @@ TEST_P(Kat, SignatureLayerVerifiesAndEveryBitFlipFails) {
   auto keys = KeySet::from_jwks(v.jwks, &error);
   ASSERT_TRUE(keys) << error;
   const engine::PreparedKey* key = nullptr;
-  for (const auto& k : keys->data().keys)
+  for (const auto& k : keys->impl().keys)
     if (k.kid == v.kid) key = &k;
   ASSERT_NE(key, nullptr) << v.kid;
   const Alg alg = alg_from_string(v.alg);

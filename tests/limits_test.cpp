@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/keyset_data.hpp"
+#include "engine/keys/keyset_data.hpp"
 #include "jwtbatch/jwtbatch.hpp"
 #include "tests/support/token_builder.hpp"
 #include "tests/support/verifier_fixture.hpp"
@@ -278,7 +278,7 @@ TEST_F(LimitsTest, RsaModulusAtMost16384Bits) {
 }
 
 TEST_F(LimitsTest, Rsa16384KeyOfTheHostileCorpusVerifies) {
-  // corpus/hostile (bench/hostile_gen.cpp): a real 16384-bit key and tokens it signed.
+  // corpus/hostile (tools/hostile_gen.cpp): a real 16384-bit key and tokens it signed.
   auto slurp = [](const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     std::stringstream s;
@@ -289,7 +289,7 @@ TEST_F(LimitsTest, Rsa16384KeyOfTheHostileCorpusVerifies) {
   auto keys = KeySet::from_jwks(slurp(JWTBATCH_SOURCE_DIR "/corpus/hostile/rsa16384.jwks.json"), &error);
   ASSERT_TRUE(keys) << error;
   ASSERT_EQ(keys->size(), 1u);
-  EXPECT_EQ(keys->data().keys[0].rsa_bits, 16384);
+  EXPECT_EQ(keys->impl().keys[0].rsa_bits, 16384);
   Policy p;
   p.issuers = {"https://issuer.example.com"};
   p.audiences = {"https://api.example.com"};

@@ -16,8 +16,8 @@
 #include <openssl/nid.h>
 #include <openssl/sha.h>
 
-#include "engine/crypto.hpp"
-#include "engine/force_boringssl.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/sig/force_boringssl.hpp"
 #include "kernels/p256/p256.hpp"
 #include "kernels/sha256/sha256.hpp"
 
@@ -133,7 +133,7 @@ TEST(P256Engine, BatchAndSingleAgreeWithBoringSSL) {
   for (size_t i = 0; i < items.size(); ++i) {
     EXPECT_EQ(jobs[i].valid, reference[i].valid) << "job " << i;
     const bool kernel_job = jobs[i].key->p256_kernel != nullptr && items[i].alg == Alg::es256 && items[i].sig.size() == 64;
-    // The HS256 jobs riding along have their own batch path (engine/sig_hmac.cpp) where it runs.
+    // The HS256 jobs riding along have their own batch path (engine/sig/hmac.cpp) where it runs.
     const bool hs256_batch = items[i].alg == Alg::hs256 && !force_boringssl() && kernels::sha256::engine_uses_kernels();
     EXPECT_EQ(jobs[i].handled, kernel_job || hs256_batch) << "job " << i;
     // The single-shot path through verify_signature with the kernel key.

@@ -16,8 +16,8 @@
 #include <openssl/nid.h>
 #include <openssl/sha.h>
 
-#include "engine/crypto.hpp"
-#include "engine/force_boringssl.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/sig/force_boringssl.hpp"
 #include "jwtbatch/jwtbatch.hpp"
 #include "kernels/p521/p521.hpp"
 #include "tests/support/token_builder.hpp"

@@ -305,10 +305,10 @@ TEST_F(SecurityTest, HmacTagComparedInConstantTime) {
     bad[i] ^= 0x80;
     EXPECT_EQ(status(input + "." + b64url(bad)), Status::bad_signature) << i;
   }
-  // The comparison in engine/crypto.cpp's hmac_verify is CRYPTO_memcmp, and no plain memcmp or
+  // The comparison in engine/sig/crypto.cpp's hmac_verify is CRYPTO_memcmp, and no plain memcmp or
   // operator== compares tags anywhere in the file.
-  std::ifstream f(JWTBATCH_SOURCE_DIR "/engine/crypto.cpp");
-  ASSERT_TRUE(f) << "engine/crypto.cpp not found";
+  std::ifstream f(JWTBATCH_SOURCE_DIR "/engine/sig/crypto.cpp");
+  ASSERT_TRUE(f) << "engine/sig/crypto.cpp not found";
   std::stringstream ss;
   ss << f.rdbuf();
   const std::string src = ss.str();
@@ -320,7 +320,7 @@ TEST_F(SecurityTest, HmacTagComparedInConstantTime) {
   size_t plain = 0;
   for (size_t at = src.find("memcmp("); at != std::string::npos; at = src.find("memcmp(", at + 1))
     if (at < 7 || src.compare(at - 7, 7, "CRYPTO_") != 0) ++plain;
-  EXPECT_EQ(plain, 0u) << "a plain memcmp in engine/crypto.cpp";
+  EXPECT_EQ(plain, 0u) << "a plain memcmp in engine/sig/crypto.cpp";
 }
 
 }  // namespace

@@ -17,8 +17,8 @@
 
 #include <openssl/curve25519.h>
 
-#include "engine/crypto.hpp"
-#include "engine/force_boringssl.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/sig/force_boringssl.hpp"
 #include "kernels/ed25519/ed25519.hpp"
 #include "kernels/sha256/sha256.hpp"
 #include "tests/support/cli_command.hpp"
@@ -88,7 +88,7 @@ TEST(SigEd25519, BatchSeamMatchesBoringssl) {
         if (rng() % 2) o.sig[0] = 1;
         jobs[i].signature = o.sig;
         o.expected = verify_signature(*hmac, Alg::hs256, jobs[i].signing_input, o.sig, scratch);
-        // HS256 has its own batch path (engine/sig_hmac.cpp) where the SHA-256 kernels run.
+        // HS256 has its own batch path (engine/sig/hmac.cpp) where the SHA-256 kernels run.
         o.kernel = !force_boringssl() && kernels::sha256::engine_uses_kernels();
         continue;
       }

@@ -1,4 +1,4 @@
-// sig_hmac_test.cpp: HS256 in batches (engine/sig_hmac.cpp) gives verify_signature's verdict on every
+// sig_hmac_test.cpp: HS256 in batches (engine/sig/hmac.cpp) gives verify_signature's verdict on every
 // job, and HMAC() from BoringSSL agrees on the valid ones: keys of several lengths (one over the
 // SHA-256 block, hashed first), messages of 0..700 bytes, right tags, tags with one bit flipped,
 // tags of the wrong length, keys that do not take HS256, HS384 jobs mixed in (left to
@@ -13,9 +13,9 @@
 #include <openssl/digest.h>
 #include <openssl/hmac.h>
 
-#include "engine/crypto.hpp"
-#include "engine/force_boringssl.hpp"
-#include "engine/sig_hmac.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/sig/force_boringssl.hpp"
+#include "engine/sig/hmac.hpp"
 #include "kernels/sha256/sha256.hpp"
 
 namespace jwtbatch::engine {

@@ -31,9 +31,9 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
-#include "engine/crypto.hpp"
-#include "engine/force_boringssl.hpp"
-#include "engine/sig_rsa.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/sig/force_boringssl.hpp"
+#include "engine/sig/rsa.hpp"
 #include "kernels/rsa/rsa.hpp"
 #include "kernels/sha256/sha256.hpp"
 #include "tests/support/wycheproof.hpp"
@@ -620,7 +620,7 @@ TEST(SigRsaIntegration, VerifySignaturesMatchesBoringSslOnMixedJobs) {
     EXPECT_EQ(jobs[i].handled, kernel) << "claimed jobs are marked handled";
   }
   EXPECT_FALSE(jobs.back().valid) << "the HMAC job was verified (by the HS256 batch or the loop)";
-  // HS256 has its own batch path (engine/sig_hmac.cpp) where the SHA-256 kernels run; elsewhere the
+  // HS256 has its own batch path (engine/sig/hmac.cpp) where the SHA-256 kernels run; elsewhere the
   // job goes through the loop.
   EXPECT_EQ(jobs.back().handled, !force_boringssl() && kernels::sha256::engine_uses_kernels());
   EXPECT_FALSE(rsa_kernel_takes(jobs.back()));

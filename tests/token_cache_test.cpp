@@ -1,4 +1,4 @@
-// token_cache_test.cpp: the verified-token cache (engine/token_cache.hpp) alone: the validity
+// token_cache_test.cpp: the verified-token cache (capi/token_cache.hpp) alone: the validity
 // window (exp, nbf, max_age, leeway, ttl), key-set ids, only ok verdicts, the size bound and
 // eviction order, the size bound on stored claims, and many threads at once.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/token_cache.hpp"
+#include "capi/token_cache.hpp"
 
 namespace jwtbatch::engine {
 namespace {

@@ -16,7 +16,7 @@
 
 #include <openssl/err.h>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 #include "tests/support/wycheproof.hpp"
 
 namespace jwtbatch::engine {

@@ -6,4 +6,5 @@
 #include "jwtbatch/policy.hpp"
 #include "jwtbatch/stats.hpp"
 #include "jwtbatch/status.hpp"
+#include "jwtbatch/text.hpp"
 #include "jwtbatch/verifier.hpp"

@@ -19,10 +19,6 @@
 
 namespace jwtbatch {
 
-namespace engine {
-struct KeySetData;
-}
-
 // Load-time limits (a JWKS is attacker-reachable input too: fetched from a URL, or uploaded).
 // kMaxJwksBytes: a longer JWKS document is refused as a whole ("JWKS larger than ...").
 inline constexpr size_t kMaxJwksBytes = size_t{4} << 20;
@@ -57,12 +53,15 @@ class KeySet {
   static std::shared_ptr<const KeySet> from_jwks(std::string_view jwks, std::string* out_error,
                                                  std::vector<std::string>* out_warnings = nullptr);
 
-  const engine::KeySetData& data() const noexcept { return *data_; }
-  explicit KeySet(std::unique_ptr<engine::KeySetData> data);
+  // Impl holds the prepared keys; it is private to the library (only declared here), and
+  // impl() and the constructor are for the library's own use.
+  struct Impl;
+  const Impl& impl() const noexcept { return *impl_; }
+  explicit KeySet(std::unique_ptr<Impl> impl);
   ~KeySet();
 
  private:
-  std::unique_ptr<engine::KeySetData> data_;
+  std::unique_ptr<Impl> impl_;
   uint64_t id_;
 };
 
@@ -92,7 +91,7 @@ class KeySetBuilder {
   std::shared_ptr<const KeySet> build(std::string* out_error);
 
  private:
-  std::unique_ptr<engine::KeySetData> data_;
+  std::unique_ptr<KeySet::Impl> data_;
   std::vector<std::string> warnings_;
 };
 

@@ -17,10 +17,6 @@
 
 namespace jwtbatch {
 
-namespace engine {
-struct VerifierState;
-}
-
 // UnixSeconds is a time in seconds since 1970-01-01T00:00:00Z. The engine never reads the clock:
 // the caller passes the time to verify at.
 using UnixSeconds = int64_t;
@@ -40,6 +36,32 @@ struct Verdict {
   uint32_t detail = 0;
   int64_t exp = 0, nbf = 0, iat = 0;
 };
+
+// verdict_detail: the codes of Verdict::detail, by status (explain() turns them into words). They
+// are stable within a major version; the C API keeps them opaque (jwtbatch_describe reads them).
+//   bad_base64       the offset in the token of the first bad character
+//   bad_json         JsonPart
+//   bad_header       HeaderProblem
+//   unsupported_alg  AlgProblem
+//   alg_not_allowed, key_not_found   KeyProblem
+//   expired, not_yet_valid           TimeProblem
+//   missing_claim    an index into Policy::required_claims, or kMissingIat/Iss/Aud
+//   bad_claim        ClaimName, or kAudTooLong
+namespace verdict_detail {
+enum class JsonPart : uint32_t { header = 1, claims = 2 };
+enum class HeaderProblem : uint32_t {
+  no_alg = 1, alg_type, kid_type, typ_type, crit_type, typ_mismatch, too_many_members, kid_too_long
+};
+enum class ClaimName : uint32_t { exp = 1, nbf, iat, iss, aud, sub, jti };
+// kAudTooLong: bad_claim for an aud array longer than Policy::max_aud_values.
+inline constexpr uint32_t kAudTooLong = 32;
+enum class AlgProblem : uint32_t { none = 1, other };
+enum class KeyProblem : uint32_t { kid_unknown = 1, no_key_for_alg, kid_other_family, kid_required };
+enum class TimeProblem : uint32_t { exp = 1, nbf, iat_too_old, iat_future };
+// missing_claim codes of the claims that other policy settings require (detail < 64 is an index
+// into Policy::required_claims).
+inline constexpr uint32_t kMissingIat = 64, kMissingIss = 65, kMissingAud = 66;
+}  // namespace verdict_detail
 
 // BatchOptions tune one verify_batch call.
 struct BatchOptions {
@@ -116,10 +138,13 @@ class Verifier {
 
   const Policy& policy() const noexcept { return policy_; }
 
+  // State is the per-thread scratch, private to the library (only declared here).
+  struct State;
+
  private:
   std::atomic<std::shared_ptr<const KeySet>> keys_;
   Policy policy_;
-  std::unique_ptr<engine::VerifierState> state_;  // per-thread scratch
+  std::unique_ptr<State> state_;
 };
 
 // explain returns a one-line, human-readable reason for `verdict` as judged under `policy` ("token

@@ -19,7 +19,7 @@
 // portable C++ compression); see engine_uses_kernels.
 //
 // Everything is allocation-free and noexcept. The code takes the same time whatever the bytes (it
-// depends only on the lengths), so HMAC keys' states may go in as `iv` (engine/sig_hmac.cpp); but,
+// depends only on the lengths), so HMAC keys' states may go in as `iv` (engine/sig/hmac.cpp); but,
 // unlike BoringSSL's register-only SHA-NI code, the SHA-NI variant may leave copies of chaining
 // states (spilled registers, its lanes) in its stack frame, which it does not wipe.
 #pragma once

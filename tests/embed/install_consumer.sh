@@ -18,6 +18,23 @@ args=("$corpus/jwks.json" "$corpus/tokens.txt" "$corpus/expected.txt")
 cmake -S "$src" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/cmake-build" >/dev/null
 echo "find_package, jwtbatch::jwtbatch:"; "$work/cmake-build/consumer_direct" "${args[@]}"
+
+# The C++ API from the installed package: jwtbatch.hpp without BoringSSL's include directory, the
+# system's <openssl/...> beside it, and no engine/ header reachable (its CMakeLists.txt checks).
+cmake -S "$src/../consumer_cxx" -B "$work/cxx-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+  | grep "jwtbatch consumer:"
+cmake --build "$work/cxx-build" >/dev/null
+"$work/cxx-build/consumer_cxx" "${args[@]}"
+# The library exports the C API and the public C++ API, nothing of the engine or the kernels.
+exported=$(nm -DC --defined-only "$prefix/lib/libjwtbatch.so.0")
+for want in 'jwtbatch_verify' 'jwtbatch::Verifier::verify_batch' 'jwtbatch::KeySet::from_jwks' \
+            'jwtbatch::find_tokens' 'jwtbatch::explain'; do
+  grep -qF "$want" <<<"$exported" || { echo "libjwtbatch.so.0 does not export $want" >&2; exit 1; }
+done
+if grep -E 'jwtbatch::(engine|kernels)::|simdjson::' <<<"$exported" | head -3 | grep .; then
+  echo "libjwtbatch.so.0 exports internals (above)" >&2
+  exit 1
+fi
 # The loader finds the installed libjwtbatch.so.0 through the RUNPATH the package adds.
 echo "find_package, jwtbatch::loader:"; env -u JWTBATCH_LIBRARY "$work/cmake-build/consumer_loader" "${args[@]}"
 

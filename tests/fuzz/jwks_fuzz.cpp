@@ -1,4 +1,4 @@
-// jwks_fuzz: key loading (engine/keyset.cpp, the prepare_* functions of engine/crypto.cpp) on
+// jwks_fuzz: key loading (engine/keys/keyset.cpp, the prepare_* functions of engine/sig/crypto.cpp) on
 // hostile documents: KeySet::from_jwks, KeySetBuilder::add_jwks twice then build, add_pem and
 // add_hmac_secret.
 //
@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/crypto.hpp"
-#include "engine/keyset_data.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/keys/keyset_data.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
@@ -33,7 +33,7 @@ void check_set(const std::shared_ptr<const KeySet>& keys, const std::string& err
     JWTBATCH_FUZZ_CHECK(keys->kid(i).size() <= engine::kMaxKidBytes, "kid over the limit loaded");
     const AlgSet algs = keys->algs(i);
     JWTBATCH_FUZZ_CHECK(!algs.empty(), "a key that verifies nothing");
-    const engine::PreparedKey& k = keys->data().keys[i];
+    const engine::PreparedKey& k = keys->impl().keys[i];
     const AlgSet family = engine::family_algs(k.family, k.curve);
     JWTBATCH_FUZZ_CHECK(algs.intersect(family) == algs, "a key permits another family's algorithm");
     if (k.family == KeyFamily::rsa)

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "jwtbatch/jwtbatch.hpp"
-#include "kernels/cpu/cpu.hpp"
+#include "jwtbatch/text.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/cli/io.hpp"
 #include "tools/cli/policy_args.hpp"
@@ -128,7 +128,7 @@ void print_stats(const AuditStats& s, double wall_s, uint64_t input_bytes) {
                static_cast<unsigned long long>(s.verify.tokens), static_cast<double>(input_bytes) / 1e6, wall_s,
                s.verify.threads, wall_s > 0 ? static_cast<double>(s.verify.tokens) / wall_s : 0.0,
                wall_s > 0 ? static_cast<double>(input_bytes) / 1e9 / wall_s : 0.0,
-               std::string(kernels::active_kernels().name).c_str());
+               std::string(kernel_name()).c_str());
 }
 
 bool write_text(const std::string& path, const std::string& text) {
@@ -144,7 +144,7 @@ int audit_main(int argc, char** argv) {
   Options o;
   int rc = 0;
   if (!parse_options(argc, argv, o, &rc)) return rc;
-  if (!kernels::kernel_selection_error().empty()) return usage_error("audit", kernels::kernel_selection_error());
+  if (!kernel_selection_error().empty()) return usage_error("audit", kernel_selection_error());
 
   KeySetBuilder builder;
   for (const std::string& path : o.jwks) {

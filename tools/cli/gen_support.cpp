@@ -6,7 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include "kernels/base64url/base64url.hpp"
+#include "jwtbatch/text.hpp"
 
 namespace jwtbatch::cli::gen {
 
@@ -133,20 +133,18 @@ void Rng::fill(std::span<uint8_t> out) {
 // --- text ------------------------------------------------------------------------------------
 
 std::string b64url(std::span<const uint8_t> in) {
-  std::string out(kernels::base64url_encoded_len(in.size()), '\0');
-  size_t n = kernels::base64url_encode_scalar(in, std::span<char>(out.data(), out.size()));
-  out.resize(n);
+  std::string out;
+  base64url_encode(in, &out);
   return out;
 }
 
 std::string b64url(std::string_view in) { return b64url(as_bytes(in)); }
 
 bool b64url_decode(std::string_view in, std::vector<uint8_t>* out) {
-  out->assign(kernels::base64url_decoded_len(in.size()) + kernels::kDecodeOutSlack, 0);
-  kernels::DecodeResult r =
-      kernels::base64url_decode_scalar(std::span<const char>(in.data(), in.size()), *out);
-  if (r.status != kernels::DecodeStatus::ok) return false;
-  out->resize(r.count);
+  out->assign(base64url_decode_capacity(in.size()), 0);
+  size_t n = 0;
+  if (!base64url_decode(in, *out, &n)) return false;
+  out->resize(n);
   return true;
 }
 

@@ -9,7 +9,7 @@
 #include <simdjson.h>
 
 #include "jwtbatch/verifier.hpp"
-#include "kernels/base64url/base64url.hpp"
+#include "jwtbatch/text.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/cli/io.hpp"
 
@@ -63,10 +63,10 @@ void pretty(std::string& out, simdjson::dom::element e, int indent) {
 }
 
 bool decode(std::string_view part, std::string* out) {
-  std::vector<uint8_t> buf(kernels::base64url_decoded_len(part.size()) + kernels::kDecodeOutSlack);
-  kernels::DecodeResult r = kernels::base64url_decode_scalar({part.data(), part.size()}, buf);
-  if (r.status != kernels::DecodeStatus::ok) return false;
-  out->assign(reinterpret_cast<const char*>(buf.data()), r.count);
+  std::vector<uint8_t> buf(base64url_decode_capacity(part.size()));
+  size_t n = 0;
+  if (!base64url_decode(part, buf, &n)) return false;
+  out->assign(reinterpret_cast<const char*>(buf.data()), n);
   return true;
 }
 

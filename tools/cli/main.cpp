@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <string_view>
 
-#include "kernels/cpu/cpu.hpp"
+#include "jwtbatch/text.hpp"
 #include "tools/cli/commands.hpp"
 
 namespace {
@@ -21,12 +21,12 @@ constexpr const char* kUsage =
 int main(int argc, char** argv) {
   const std::string_view cmd = argc > 1 ? argv[1] : "";
   if (cmd == "--version" || cmd == "version") {
-    const std::string_view err = jwtbatch::kernels::kernel_selection_error();
+    const std::string_view err = jwtbatch::kernel_selection_error();
     if (!err.empty()) {
       std::fprintf(stderr, "jwtbatch: %.*s\n", static_cast<int>(err.size()), err.data());
       return 2;
     }
-    const std::string_view k = jwtbatch::kernels::active_kernels().name;
+    const std::string_view k = jwtbatch::kernel_name();
     std::printf("jwtbatch 0.1.0 (kernels: %.*s)\n", static_cast<int>(k.size()), k.data());
     return 0;
   }

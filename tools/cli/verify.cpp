@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "jwtbatch/jwtbatch.hpp"
-#include "kernels/cpu/cpu.hpp"
+#include "jwtbatch/text.hpp"
 #include "tools/cli/commands.hpp"
 #include "tools/cli/io.hpp"
 #include "tools/cli/policy_args.hpp"
@@ -123,7 +123,7 @@ void print_stats(const BatchStats& s) {
   std::fprintf(stderr, "total    %12llu tokens, %.2f MB in %.3f s wall on %u thread(s): %.0f tokens/s, kernels %s\n",
                static_cast<unsigned long long>(s.tokens), static_cast<double>(s.bytes) / 1e6, wall,
                s.threads, wall > 0 ? static_cast<double>(s.tokens) / wall : 0.0,
-               std::string(kernels::active_kernels().name).c_str());
+               std::string(kernel_name()).c_str());
   std::fprintf(stderr, "verdicts:");
   for (size_t i = 0; i < kNumStatuses; ++i)
     if (s.status_counts[i])
@@ -134,7 +134,7 @@ void print_stats(const BatchStats& s) {
 
 // write_stats_json writes the counters of print_stats as JSON, for regression tracking.
 bool write_stats_json(const std::string& path, const BatchStats& s) {
-  std::string j = "{\"kernels\":\"" + std::string(kernels::active_kernels().name) + "\",\"threads\":" +
+  std::string j = "{\"kernels\":\"" + std::string(kernel_name()) + "\",\"threads\":" +
                   std::to_string(s.threads) + ",\"tokens\":" + std::to_string(s.tokens) +
                   ",\"bytes\":" + std::to_string(s.bytes) + ",\"wall_ns\":" + std::to_string(s.wall_nanos);
   const double wall = static_cast<double>(s.wall_nanos) / 1e9;
@@ -170,8 +170,8 @@ int verify_main(int argc, char** argv) {
   Options o;
   int rc = 0;
   if (!parse_options(argc, argv, o, &rc)) return rc;
-  if (!kernels::kernel_selection_error().empty())
-    return usage_error("verify", kernels::kernel_selection_error());
+  if (!kernel_selection_error().empty())
+    return usage_error("verify", kernel_selection_error());
 
   KeySetBuilder builder;
   for (const std::string& path : o.jwks) {

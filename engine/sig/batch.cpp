@@ -1,12 +1,12 @@
-// signatures.cpp: verify_signatures, the batch entry of the signature layer (see crypto.hpp). Batch
+// batch.cpp: verify_signatures, the batch entry of the signature layer (see crypto.hpp). Batch
 // kernels (kernels/rsa, kernels/p256, kernels/p521, kernels/ed25519, kernels/sha256 for HS256) take
 // their families' jobs here; everything else goes one job at a time through verify_signature.
-#include "engine/crypto.hpp"
-#include "engine/sig_ed25519.hpp"
-#include "engine/sig_hmac.hpp"
-#include "engine/sig_p256.hpp"
-#include "engine/sig_p521.hpp"
-#include "engine/sig_rsa.hpp"
+#include "engine/sig/crypto.hpp"
+#include "engine/sig/ed25519.hpp"
+#include "engine/sig/hmac.hpp"
+#include "engine/sig/p256.hpp"
+#include "engine/sig/p521.hpp"
+#include "engine/sig/rsa.hpp"
 
 namespace jwtbatch::engine {
 

@@ -6,11 +6,11 @@
 //
 // References: RFC 7518 section 3 (JWS algorithms), RFC 2104 (HMAC), RFC 8017 (RSASSA-PKCS1-v1_5,
 // RSASSA-PSS), RFC 8032 section 5.1.3 (Ed25519 point decoding), RFC 8725 (JWT best practices).
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 
-#include "engine/force_boringssl.hpp"
-#include "engine/sig_p256.hpp"
-#include "engine/sig_p521.hpp"
+#include "engine/sig/force_boringssl.hpp"
+#include "engine/sig/p256.hpp"
+#include "engine/sig/p521.hpp"
 #include "kernels/p256/p256.hpp"
 #include "kernels/p521/p521.hpp"
 
@@ -30,9 +30,9 @@
 #include <openssl/nid.h>
 #include <openssl/pem.h>
 
-#include "engine/force_boringssl.hpp"
+#include "engine/sig/force_boringssl.hpp"
 #include "kernels/ed25519/ed25519.hpp"
-#include "engine/sig_rsa.hpp"
+#include "engine/sig/rsa.hpp"
 #include "kernels/rsa/rsa.hpp"
 
 namespace jwtbatch::engine {

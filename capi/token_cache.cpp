@@ -1,5 +1,5 @@
 // token_cache.cpp: the verified-token cache (see token_cache.hpp for what it guarantees).
-#include "engine/token_cache.hpp"
+#include "capi/token_cache.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,10 +1,10 @@
-// sig_ed25519.cpp: EdDSA jobs of a stage-6 batch through kernels/ed25519 (see sig_ed25519.hpp).
+// ed25519.cpp: EdDSA jobs of a stage-6 batch through kernels/ed25519 (see ed25519.hpp).
 // Jobs arrive ordered by key, EdDSA among other families; they are gathered kMaxLanes at a time
 // into the active variant's lanes (a lane per signature, keys may differ between lanes), and the
 // last partial group runs in lanes or single-shot by the variant's break-even.
-#include "engine/sig_ed25519.hpp"
+#include "engine/sig/ed25519.hpp"
 
-#include "engine/force_boringssl.hpp"
+#include "engine/sig/force_boringssl.hpp"
 #include "kernels/ed25519/ed25519.hpp"
 
 namespace jwtbatch::engine {

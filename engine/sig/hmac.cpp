@@ -1,4 +1,4 @@
-// sig_hmac.cpp: HS256 in batches on the multi-buffer SHA-256 kernels (contract in sig_hmac.hpp).
+// hmac.cpp: HS256 in batches on the multi-buffer SHA-256 kernels (contract in hmac.hpp).
 //
 // References: RFC 2104 section 2 (HMAC = H(K ^ opad || H(K ^ ipad || m))); RFC 7518 section 3.2
 // (HS256, the tag is the whole 32-byte HMAC). The key states are prepare_hmac's (crypto.cpp): the
@@ -9,12 +9,12 @@
 // messages in flight (kernels/sha256/sha256.hpp). A short HS256 token is three blocks of inner hash
 // and one of outer hash, so the outer hashes of a batch are a call of their own, after the inner
 // ones.
-#include "engine/sig_hmac.hpp"
+#include "engine/sig/hmac.hpp"
 
 #include <openssl/mem.h>
 #include <openssl/sha.h>
 
-#include "engine/force_boringssl.hpp"
+#include "engine/sig/force_boringssl.hpp"
 #include "kernels/sha256/sha256.hpp"
 
 namespace jwtbatch::engine {

@@ -1,9 +1,9 @@
-// audit_html.cpp: AuditReport::to_html (one self-contained page: inline CSS and SVG charts, no
+// html.cpp: AuditReport::to_html (one self-contained page: inline CSS and SVG charts, no
 // scripts, no external fonts or images) and AuditReport::summary (a short text for a terminal).
 #include <algorithm>
 #include <cstdio>
 
-#include "engine/audit_internal.hpp"
+#include "audit/internal.hpp"
 #include "jwtbatch/audit.hpp"
 
 namespace jwtbatch {

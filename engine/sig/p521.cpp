@@ -1,7 +1,7 @@
-// sig_p521.cpp: ES512 through the P-521 kernel (see sig_p521.hpp). The jobs are hashed (SHA-512 of
+// p521.cpp: ES512 through the P-521 kernel (see p521.hpp). The jobs are hashed (SHA-512 of
 // the signing input), collected in blocks of any keys, and verified by the kernel's batch entry,
 // where every 64 signatures share one inversion mod n.
-#include "engine/sig_p521.hpp"
+#include "engine/sig/p521.hpp"
 
 #include <openssl/sha.h>
 

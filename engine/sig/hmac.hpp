@@ -1,4 +1,4 @@
-// sig_hmac.hpp (internal): HS256 in batches on the multi-buffer SHA-256 kernels (kernels/sha256).
+// hmac.hpp (internal): HS256 in batches on the multi-buffer SHA-256 kernels (kernels/sha256).
 // HMAC-SHA-256 (RFC 2104, RFC 7518 3.2) from the key's prepared states: the inner hashes of a batch's
 // jobs in one sha256_many call (each from its key's ipad state), then the outer hashes likewise (each
 // from its key's opad state), then a constant-time comparison with the tag. HS384/HS512 stay on
@@ -7,7 +7,7 @@
 
 #include <span>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 
 namespace jwtbatch::engine {
 

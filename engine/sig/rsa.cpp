@@ -1,11 +1,11 @@
-// sig_rsa.cpp: RS* and PS* verification on the RSA kernels (contract in sig_rsa.hpp).
+// rsa.cpp: RS* and PS* verification on the RSA kernels (contract in rsa.hpp).
 //
 // References: RFC 8017 section 8.2.2 (RSASSA-PKCS1-v1_5 verification), 9.2 (EMSA-PKCS1-v1_5, with
 // the DigestInfo encodings of note 1), 8.1.2 (RSASSA-PSS verification), 9.1.2 (EMSA-PSS-VERIFY),
 // B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. The hashes are BoringSSL's (SHA-NI when present),
 // except the SHA-256 digests of a batch's lanes, which kernels/sha256 computes all at once (several
 // messages in flight) where it runs SHA-NI.
-#include "engine/sig_rsa.hpp"
+#include "engine/sig/rsa.hpp"
 
 #include <cstring>
 
@@ -14,7 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
-#include "engine/force_boringssl.hpp"
+#include "engine/sig/force_boringssl.hpp"
 #include "kernels/sha256/sha256.hpp"
 
 namespace jwtbatch::engine {

@@ -1,7 +1,7 @@
-// sig_p256.cpp: ES256 through the P-256 kernel (see sig_p256.hpp). The jobs are hashed (SHA-256 of
+// p256.cpp: ES256 through the P-256 kernel (see p256.hpp). The jobs are hashed (SHA-256 of
 // the signing input), collected in blocks, and verified with the active variant's batch entry,
 // whose lanes take signatures of any keys; each block shares one inversion mod n.
-#include "engine/sig_p256.hpp"
+#include "engine/sig/p256.hpp"
 
 #include <openssl/sha.h>
 

@@ -9,11 +9,12 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 #include "jwtbatch/keyset.hpp"
 #include "jwtbatch/status.hpp"
 
-namespace jwtbatch::engine {
+namespace jwtbatch {
+namespace engine {
 
 // Load-time limits (resource exhaustion: a JWKS is input too), documented in keyset.hpp.
 using jwtbatch::kMaxJwksBytes;
@@ -25,7 +26,13 @@ struct KidRange {
   uint32_t begin = 0, count = 0;
 };
 
-struct KeySetData {
+}  // namespace engine
+
+// KeySet::Impl is the engine's view of a KeySet (engine::KeySetData below).
+struct KeySet::Impl {
+  using PreparedKey = engine::PreparedKey;
+  using KidRange = engine::KidRange;
+
   std::vector<PreparedKey> keys;
   // Built by finish(): lookups by kid (views into keys[i].kid), candidates per alg for tokens
   // without a kid, and the union of what the keys permit.
@@ -41,4 +48,8 @@ struct KeySetData {
   void finish();
 };
 
-}  // namespace jwtbatch::engine
+namespace engine {
+using KeySetData = KeySet::Impl;
+}  // namespace engine
+
+}  // namespace jwtbatch

@@ -1,9 +1,9 @@
-// sig_ed25519.hpp (internal): the Ed25519 kernel's share of the signature layer's batch seam.
+// ed25519.hpp (internal): the Ed25519 kernel's share of the signature layer's batch seam.
 #pragma once
 
 #include <span>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 
 namespace jwtbatch::engine {
 

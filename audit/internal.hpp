@@ -1,4 +1,4 @@
-// audit_internal.hpp (internal): helpers shared by the audit's files.
+// internal.hpp (internal): helpers shared by the audit's files.
 #pragma once
 
 #include <cstdint>

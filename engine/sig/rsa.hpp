@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <span>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 #include "kernels/rsa/rsa.hpp"
 
 namespace jwtbatch::engine {

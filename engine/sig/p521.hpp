@@ -1,9 +1,9 @@
-// sig_p521.hpp (internal): stage 6's use of the P-521 kernel (kernels/p521) for ES512.
+// p521.hpp (internal): stage 6's use of the P-521 kernel (kernels/p521) for ES512.
 #pragma once
 
 #include <span>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 
 namespace jwtbatch::engine {
 

@@ -1,4 +1,4 @@
-// audit_json.cpp: AuditReport::to_json and from_json, the interchange format of audit reports
+// json.cpp: AuditReport::to_json and from_json, the interchange format of audit reports
 // (partial reports made elsewhere merge through it). Everything mergeable is in it: exact tables
 // in full, sketches with their error bounds and HyperLogLog registers, replay fingerprints.
 #include <algorithm>
@@ -7,7 +7,7 @@
 
 #include <simdjson.h>
 
-#include "engine/audit_internal.hpp"
+#include "audit/internal.hpp"
 #include "jwtbatch/audit.hpp"
 
 namespace jwtbatch {

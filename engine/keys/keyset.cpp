@@ -10,14 +10,13 @@
 
 #include <simdjson.h>
 
-#include "engine/keyset_data.hpp"
+#include "engine/keys/keyset_data.hpp"
 #include "jwtbatch/keyset.hpp"
 #include "kernels/base64url/base64url.hpp"
 
 namespace jwtbatch {
-namespace engine {
 
-void KeySetData::finish() {
+void KeySet::Impl::finish() {
   by_kid_order.resize(keys.size());
   for (uint32_t i = 0; i < keys.size(); ++i) by_kid_order[i] = i;
   std::stable_sort(by_kid_order.begin(), by_kid_order.end(),
@@ -38,6 +37,7 @@ void KeySetData::finish() {
   }
 }
 
+namespace engine {
 namespace {
 
 using simdjson::dom::element;
@@ -176,14 +176,14 @@ namespace {
 std::atomic<uint64_t> g_next_keyset_id{1};
 }  // namespace
 
-KeySet::KeySet(std::unique_ptr<engine::KeySetData> data)
-    : data_(std::move(data)), id_(g_next_keyset_id.fetch_add(1, std::memory_order_relaxed)) {}
+KeySet::KeySet(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)), id_(g_next_keyset_id.fetch_add(1, std::memory_order_relaxed)) {}
 KeySet::~KeySet() = default;
-size_t KeySet::size() const noexcept { return data_->keys.size(); }
-std::string_view KeySet::kid(size_t index) const noexcept { return data_->keys[index].kid; }
-AlgSet KeySet::algs(size_t index) const noexcept { return data_->keys[index].algs; }
-KeyFamily KeySet::family(size_t index) const noexcept { return data_->keys[index].family; }
-AlgSet KeySet::permitted_algs() const noexcept { return data_->permitted; }
+size_t KeySet::size() const noexcept { return impl_->keys.size(); }
+std::string_view KeySet::kid(size_t index) const noexcept { return impl_->keys[index].kid; }
+AlgSet KeySet::algs(size_t index) const noexcept { return impl_->keys[index].algs; }
+KeyFamily KeySet::family(size_t index) const noexcept { return impl_->keys[index].family; }
+AlgSet KeySet::permitted_algs() const noexcept { return impl_->permitted; }
 
 std::shared_ptr<const KeySet> KeySet::from_jwks(std::string_view jwks, std::string* out_error,
                                                 std::vector<std::string>* out_warnings) {

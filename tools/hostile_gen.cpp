@@ -1,7 +1,7 @@
 // hostile_gen.cpp: writes corpus/hostile/, the largest RSA key jwtbatch accepts (16384 bits) as a
 // public JWKS and tokens signed by it, for bench/hostile_bench.cpp and tests.
 //
-//   build/bench/jwtbatch_hostile_gen OUT_DIR
+//   build/tools/jwtbatch_hostile_gen OUT_DIR
 //
 // Deterministic: the primes are the first primes (with gcd(p - 1, e) = 1) at or after candidates
 // drawn from SHA-256 in counter mode over a fixed label, and RSASSA-PKCS1-v1_5 signatures are
@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/base64url/base64url.hpp"
+#include "jwtbatch/text.hpp"
 
 namespace {
 
@@ -33,8 +33,8 @@ constexpr const char* kKid = "rsa16384";
 constexpr long long kExp = 4102444800;  // 2100-01-01T00:00:00Z
 
 std::string b64url(const uint8_t* p, size_t n) {
-  std::string out(jwtbatch::kernels::base64url_encoded_len(n), '\0');
-  out.resize(jwtbatch::kernels::base64url_encode_scalar({p, n}, out));
+  std::string out;
+  jwtbatch::base64url_encode({p, n}, &out);
   return out;
 }
 std::string b64url(const std::string& s) { return b64url(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }

@@ -1,6 +1,6 @@
-// audit_run.cpp: audit_stream (include/jwtbatch/audit.hpp). The input runs through
+// run.cpp: audit_stream (include/jwtbatch/audit.hpp). The input runs through
 // Verifier::verify_stream: a serial reader cuts it into blocks at line ends and counts lines; in
-// the parallel stage each block's tokens are found (one per line, or kernels/extract in raw text),
+// the parallel stage each block's tokens are found (one per line, or find_tokens in raw text),
 // verified, and aggregated into the worker thread's own AuditReport (header and claims decoded
 // again here: the engine keeps only what verification needs); at the end the workers' reports
 // merge into the caller's. Memory: chunks_in_flight blocks, plus each worker's bounded report.
@@ -12,9 +12,9 @@
 #include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
 
-#include "engine/audit_internal.hpp"
+#include "audit/internal.hpp"
 #include "jwtbatch/audit.hpp"
-#include "kernels/cpu/cpu.hpp"
+#include "jwtbatch/text.hpp"
 
 namespace jwtbatch {
 namespace {
@@ -81,7 +81,7 @@ struct Worker {
   AuditReport report;
   std::vector<uint8_t> buf;
   simdjson::dom::parser hparser, cparser;
-  std::vector<kernels::TokenSpan> spans;
+  std::vector<TokenSpan> spans;
   std::vector<std::vector<std::string>> hmac_auds;  // by key index
   std::vector<std::string_view> auds;
   AuditStats stats;
@@ -92,7 +92,6 @@ struct Shared {
   const AuditOptions* options = nullptr;
   const KeySet* keys = nullptr;
   const Policy* policy = nullptr;
-  const kernels::KernelTable* kernels = nullptr;
   std::string source;
   std::unordered_map<std::string, uint8_t> kid_families;  // bit per KeyFamily
   std::unordered_map<std::string, bool> refused_weak;
@@ -102,14 +101,13 @@ struct Shared {
 bool parse_part(const Shared& sh, Worker& w, simdjson::dom::parser& parser, std::string_view part,
                 simdjson::dom::object* out) {
   if (part.empty()) return false;
-  const size_t need = kernels::base64url_decoded_len(part.size()) +
-                      std::max<size_t>(kernels::kDecodeOutSlack, simdjson::SIMDJSON_PADDING);
+  const size_t need = base64url_decode_capacity(part.size()) + simdjson::SIMDJSON_PADDING;
   if (w.buf.size() < need) w.buf.resize(need);
-  const kernels::DecodeResult r = sh.kernels->base64url_decode(part, w.buf);
-  if (r.status != kernels::DecodeStatus::ok) return false;
-  std::memset(w.buf.data() + r.count, 0, simdjson::SIMDJSON_PADDING);
+  size_t len = 0;
+  if (!base64url_decode(part, w.buf, &len)) return false;
+  std::memset(w.buf.data() + len, 0, simdjson::SIMDJSON_PADDING);
   simdjson::dom::element doc;
-  if (parser.parse(w.buf.data(), r.count, false).get(doc) != simdjson::SUCCESS) return false;
+  if (parser.parse(w.buf.data(), len, false).get(doc) != simdjson::SUCCESS) return false;
   return doc.get_object().get(*out) == simdjson::SUCCESS;
 }
 
@@ -154,8 +152,9 @@ void audit_token(const Shared& sh, Worker& w, std::string_view tok, const Verdic
   const size_t d1 = tok.find('.');
   const size_t d2 = d1 == std::string_view::npos ? d1 : tok.find('.', d1 + 1);
   if (d2 == std::string_view::npos || tok.find('.', d2 + 1) != std::string_view::npos) return;
-  const bool header_json_bad = v.status == Status::bad_json && v.detail == 1;
-  const bool claims_json_bad = v.status == Status::bad_json && v.detail == 2;
+  using verdict_detail::JsonPart;
+  const bool header_json_bad = v.status == Status::bad_json && v.detail == uint32_t(JsonPart::header);
+  const bool claims_json_bad = v.status == Status::bad_json && v.detail == uint32_t(JsonPart::claims);
 
   // Header.
   simdjson::dom::object h;
@@ -274,7 +273,6 @@ Status audit_stream(const Verifier& verifier, const AuditOptions& options, const
   sh.options = &options;
   sh.keys = keys.get();
   sh.policy = &policy;
-  sh.kernels = &kernels::active_kernels();
   sh.source = std::string(source);
   for (size_t i = 0; i < keys->size(); ++i)
     sh.kid_families[std::string(keys->kid(i))] |= static_cast<uint8_t>(1u << static_cast<unsigned>(keys->family(i)));
@@ -333,7 +331,7 @@ Status audit_stream(const Verifier& verifier, const AuditOptions& options, const
         skip_to_newline = true;
       } else {
         size_t cut = s.size();
-        while (cut > 0 && kernels::is_token_char(static_cast<unsigned char>(s[cut - 1]))) --cut;
+        while (cut > 0 && is_token_char(static_cast<unsigned char>(s[cut - 1]))) --cut;
         if (cut == 0) cut = s.size();
         carry.assign(s, cut, std::string::npos);
         s.resize(cut);
@@ -343,7 +341,7 @@ Status audit_stream(const Verifier& verifier, const AuditOptions& options, const
       next_line += 1;
       last_was_newline = true;
     } else {
-      next_line += sh.kernels->count_newlines(s);
+      next_line += count_newlines(s);
       last_was_newline = s.back() == '\n';
     }
     read_stats.bytes += s.size();
@@ -375,10 +373,10 @@ Status audit_stream(const Verifier& verifier, const AuditOptions& options, const
       if (w.spans.size() < 4096) w.spans.resize(4096);
       size_t start = 0, counted = 0;
       for (;;) {
-        const kernels::ExtractResult r = sh.kernels->extract_tokens(s, start, max_len, w.spans);
+        const FindTokensResult r = jwtbatch::find_tokens(s, start, max_len, w.spans);
         for (size_t i = 0; i < r.num_tokens; ++i) {
-          const kernels::TokenSpan& t = w.spans[i];
-          line += sh.kernels->count_newlines(std::span<const char>(s.data() + counted, t.offset - counted));
+          const TokenSpan& t = w.spans[i];
+          line += count_newlines(std::string_view(s.data() + counted, t.offset - counted));
           counted = t.offset;
           chunk.tokens.emplace_back(s.data() + t.offset, t.len);
           chunk.token_tags.push_back(line);

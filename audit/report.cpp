@@ -1,4 +1,4 @@
-// audit_report.cpp: the mergeable parts of an audit report (include/jwtbatch/audit.hpp): bounded
+// report.cpp: the mergeable parts of an audit report (include/jwtbatch/audit.hpp): bounded
 // count tables (exact, then space-saving with error bounds plus HyperLogLog), replay sets, and
 // the report's merge.
 //
@@ -12,7 +12,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "engine/audit_internal.hpp"
+#include "audit/internal.hpp"
 #include "jwtbatch/audit.hpp"
 
 namespace jwtbatch {

@@ -1,5 +1,5 @@
 // capi.cpp: the C API (include/jwtbatch/jwtbatch.h) over the C++ Verifier, with the
-// verified-token cache (engine/token_cache.hpp) on the per-request path. Nothing throws across the
+// verified-token cache (capi/token_cache.hpp) on the per-request path. Nothing throws across the
 // boundary: every entry point catches, and the hot path (a cache hit) neither allocates nor throws.
 #include "jwtbatch/jwtbatch.h"
 
@@ -21,10 +21,9 @@
 #include <openssl/sha.h>
 #include <simdjson.h>
 
-#include "engine/token_cache.hpp"
+#include "capi/token_cache.hpp"
 #include "jwtbatch/jwtbatch.hpp"
-#include "kernels/base64url/base64url.hpp"
-#include "kernels/cpu/cpu.hpp"
+#include "jwtbatch/text.hpp"
 
 struct jwtbatch_options {
   jwtbatch::Policy policy;
@@ -133,13 +132,12 @@ bool select_claims(std::string_view token, const std::vector<std::string>& names
   if (dot1 == std::string_view::npos || dot2 == std::string_view::npos) return false;
   const std::string_view part = token.substr(dot1 + 1, dot2 - dot1 - 1);
   ClaimsScratch& s = claims_scratch();
-  const size_t cap = jwtbatch::kernels::base64url_decoded_len(part.size());
-  s.decoded.resize(cap + simdjson::SIMDJSON_PADDING);
-  const auto r = jwtbatch::kernels::active_kernels().base64url_decode({part.data(), part.size()},
-                                                                      {s.decoded.data(), cap});
-  if (r.status != jwtbatch::kernels::DecodeStatus::ok) return false;
+  const size_t cap = jwtbatch::base64url_decode_capacity(part.size());
+  s.decoded.resize(cap + simdjson::SIMDJSON_PADDING);  // simdjson reads past the decoded bytes
+  size_t len = 0;
+  if (!jwtbatch::base64url_decode(part, s.decoded, &len)) return false;
   simdjson::dom::object obj;
-  if (s.parser.parse(s.decoded.data(), r.count, false).get_object().get(obj) != simdjson::SUCCESS) return false;
+  if (s.parser.parse(s.decoded.data(), len, false).get_object().get(obj) != simdjson::SUCCESS) return false;
   out += '{';
   for (const std::string& name : names) {
     simdjson::dom::element e;

@@ -1,9 +1,9 @@
-// sig_p256.hpp (internal): stage 6's use of the P-256 kernel (kernels/p256) for ES256.
+// p256.hpp (internal): stage 6's use of the P-256 kernel (kernels/p256) for ES256.
 #pragma once
 
 #include <span>
 
-#include "engine/crypto.hpp"
+#include "engine/sig/crypto.hpp"
 
 namespace jwtbatch::engine {
 
