@@ -1,5 +1,5 @@
-"""jwtbatch_dask: the audit of token logs on a Dask cluster (tools/jwtbatch-dask; README
-"Distributed audit").
+"""jwtbatch_dask: the audit of token logs on a Dask cluster (tools/jwtbatch-dask;
+docs/audit.md "Distributed audit").
 
 Each input file is cut into byte ranges of about --partition-bytes. A first pass counts each raw
 range's newlines (in parallel, on the workers), so that every partition knows the line number of

@@ -1,7 +1,8 @@
 // jwtbatch_module.cpp: the Python binding `jwtbatch` (pybind11), a thin layer over the C API
 // (include/jwtbatch/jwtbatch.h) and nothing else. It links libjwtbatch_loader, which dlopen()s
 // libjwtbatch.so with RTLD_LOCAL | RTLD_DEEPBIND: Python has loaded the system OpenSSL (ssl,
-// hashlib), and jwtbatch's own crypto calls must stay on BoringSSL (README "Crypto isolation").
+// hashlib), and jwtbatch's own crypto calls must stay on BoringSSL (docs/embedding.md, "Crypto
+// isolation").
 // No C++ of the engine, no BoringSSL, no simdjson or TBB is linked into this module.
 //
 //   v = jwtbatch.Verifier(jwks_text, iss=[...], aud=[...], leeway=30, extract=True, threads=2)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """python_host.py: jwtbatch's C API from Python through ctypes, in a process that has loaded
-OpenSSL first (hashlib and ssl link libcrypto.so.3), the way README "C API and embedding" says:
-ctypes.CDLL(libjwtbatch.so, mode=RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND).
+OpenSSL first (hashlib and ssl link libcrypto.so.3), the way docs/embedding.md ("Crypto isolation")
+says: ctypes.CDLL(libjwtbatch.so, mode=RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND).
 
 usage: python_host.py LIBJWTBATCH_SO CORPUS_DIR   (exit 0 when every check holds)
 """
