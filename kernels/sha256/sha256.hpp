@@ -2,8 +2,8 @@
 // messages of any lengths in one call (FIPS 180-4 section 6.2).
 //
 // One SHA-256 stream is latency bound wherever the compression is one dependent chain: with SHA-NI
-// that is 32 dependent sha256rnds2 a block (4 cycles each on this project's Zen 4, so ~130 cycles a
-// block whatever the code around them, which is where BoringSSL's SHA-NI code already sits). The
+// that is 32 dependent sha256rnds2 a block, whatever the code around them, which is where
+// BoringSSL's SHA-NI code already sits (docs/kernels/sha256.md). The
 // engine hashes many signing inputs at once (a batch of RS256/PS256 lanes, a batch of HS256 tokens),
 // so the kernels take a whole list of messages and keep several of them in flight:
 //   - sha256_many_scalar: the portable reference (FIPS 180-4 as written), the definition every
