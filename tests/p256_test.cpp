@@ -28,7 +28,9 @@
 #include <openssl/nid.h>
 #include <openssl/sha.h>
 
+#include "kernels/cpu/features.hpp"
 #include "kernels/p256/p256.hpp"
+#include "tests/support/dispatch_model.hpp"
 #include "tests/support/wycheproof.hpp"
 
 namespace jwtbatch::kernels::p256 {
@@ -349,20 +351,20 @@ TEST(P256Key, LimitOnPreparedKeys) {
 
 TEST(P256Dispatch, ScalarFirstAndActiveIsSupported) {
   ASSERT_FALSE(supported_variants().empty());
-  EXPECT_EQ(supported_variants()[0].name, "scalar");
-  EXPECT_NE(find_variant(active_variant().name), nullptr);
-  const char* force = std::getenv("JWTBATCH_FORCE_ISA");
-  if (force != nullptr && std::string_view(force) == "scalar") {
-    EXPECT_EQ(active_variant().name, "scalar");
+  EXPECT_EQ(supported_variants()[0].verify_batch, &verify_batch_scalar);
+  std::vector<std::string_view> names;
+  for (const Variant& v : supported_variants()) names.push_back(v.name);
+  EXPECT_EQ(names, test::expected_supported(test::family_model("p256"), cpu_features()));
+  EXPECT_EQ(find_variant(active_variant().name), &active_variant());
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_VARIANT"); want != nullptr) {
+    EXPECT_EQ(active_variant().name, want);
   }
-#if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx512ifma") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")) {
-    EXPECT_NE(find_variant("avx512_ifma"), nullptr);
-    if (force == nullptr) {
-      EXPECT_EQ(active_variant().name, "avx512_ifma");
-    }
-  }
-#endif
+}
+
+// The choice is made once per process, so forcing is checked in children under every
+// JWTBATCH_FORCE_ISA value (avx2 is below the IFMA variant's level avx512: scalar).
+TEST(P256Dispatch, ForcedIsaInChildProcesses) {
+  test::expect_children_follow_policy("p256", "P256Dispatch.ScalarFirstAndActiveIsSupported", false);
 }
 
 // ---- every variant: known answers and the checks of fast-paths.md --------------------------------
