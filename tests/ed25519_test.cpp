@@ -34,6 +34,7 @@
 #include "kernels/ed25519/ed25519.hpp"
 #include "kernels/cpu/features.hpp"
 #include "tests/support/dispatch_model.hpp"
+#include "tests/support/long_diff.hpp"
 #include "kernels/ed25519/internal.hpp"
 
 namespace ed = jwtbatch::kernels::ed25519;
@@ -702,10 +703,7 @@ TEST_P(Ed25519Variant, EdgeCases) {
 
 // ---- differential ------------------------------------------------------------------------------
 
-size_t differential_cases() {
-  if (const char* e = std::getenv("JWTBATCH_LONG_DIFF"); e != nullptr && *e != '\0') return std::strtoull(e, nullptr, 10);
-  return 100000;
-}
+size_t differential_cases() { return jwtbatch::test::long_diff_cases(100000); }
 
 // The differential run: random honest keys and messages (lengths 0..700, JWT-sized), each signed
 // signature checked as is and corrupted 3 ways out of: a random bit of R, S, the message; S + L;
