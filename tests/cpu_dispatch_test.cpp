@@ -155,8 +155,8 @@ TEST(CpuDispatch, SelectionRuleOnMadeUpCpus) {
   const CpuFeatures none{};
   const CpuFeatures sha_only{Feature::sha};
   const CpuFeatures avx2_sha{Feature::avx2, Feature::sha};
-  const CpuFeatures avx512_no_ifma{Feature::avx2, Feature::sha, Feature::avx512f, Feature::avx512bw,
-                                   Feature::avx512vl};
+  [[maybe_unused]] const CpuFeatures avx512_no_ifma{  // x86-64 cases only
+      Feature::avx2, Feature::sha, Feature::avx512f, Feature::avx512bw, Feature::avx512vl};
   const CpuFeatures all_x86{Feature::avx2,     Feature::sha,       Feature::avx512f,
                             Feature::avx512bw, Feature::avx512vl, Feature::avx512ifma};
   const CpuFeatures arm{Feature::asimd};
