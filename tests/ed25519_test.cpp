@@ -32,7 +32,9 @@
 #include <simdjson.h>
 
 #include "kernels/ed25519/ed25519.hpp"
-#include "tests/support/cli_command.hpp"
+#include "kernels/cpu/features.hpp"
+#include "tests/support/dispatch_model.hpp"
+#include "tests/support/long_diff.hpp"
 #include "kernels/ed25519/internal.hpp"
 
 namespace ed = jwtbatch::kernels::ed25519;
@@ -701,10 +703,7 @@ TEST_P(Ed25519Variant, EdgeCases) {
 
 // ---- differential ------------------------------------------------------------------------------
 
-size_t differential_cases() {
-  if (const char* e = std::getenv("JWTBATCH_LONG_DIFF"); e != nullptr && *e != '\0') return std::strtoull(e, nullptr, 10);
-  return 100000;
-}
+size_t differential_cases() { return jwtbatch::test::long_diff_cases(100000); }
 
 // The differential run: random honest keys and messages (lengths 0..700, JWT-sized), each signed
 // signature checked as is and corrupted 3 ways out of: a random bit of R, S, the message; S + L;
@@ -797,46 +796,20 @@ TEST(Ed25519Differential, RandomValidAndCorruptedAgreeWithBoringssl) {
 TEST(Ed25519Dispatch, ActiveVariantIsTheWidestOrTheForcedOne) {
   const auto variants = ed::supported_variants();
   ASSERT_GE(variants.size(), 1u);
-  EXPECT_EQ(variants[0].name, "scalar");
   EXPECT_EQ(variants[0].verify_lanes, &ed::verify_lanes_scalar);
-  const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
-  if (forced != nullptr && std::string_view(forced) == "scalar") {
-    EXPECT_EQ(ed::active_variant().name, "scalar");
-    EXPECT_EQ(ed::active_variant().verify_lanes, &ed::verify_lanes_scalar);
-  } else if (forced == nullptr || *forced == '\0') {
-    EXPECT_EQ(ed::active_variant().name, variants.back().name);
-    EXPECT_EQ(ed::active_variant().verify_lanes, variants.back().verify_lanes);
-  }
-  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_ED25519"); want != nullptr) {
+  std::vector<std::string_view> names;
+  for (const ed::Variant& v : variants) names.push_back(v.name);
+  EXPECT_EQ(names, jwtbatch::test::expected_supported(jwtbatch::test::family_model("ed25519"), jwtbatch::kernels::cpu_features()));
+  EXPECT_EQ(ed::find_variant(ed::active_variant().name), &ed::active_variant());
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_VARIANT"); want != nullptr) {
     EXPECT_EQ(ed::active_variant().name, want);
   }
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  const bool ifma = __builtin_cpu_supports("avx512ifma") && __builtin_cpu_supports("avx512vl") &&
-                    __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512f");
-  EXPECT_EQ(variants.size(), ifma ? 2u : 1u);
-  if (ifma) {
-    EXPECT_EQ(variants[1].name, "avx512_ifma");
-  }
-#endif
 }
 
-// The choice is made once per process, so forcing is checked in a child: this test binary again,
-// with JWTBATCH_FORCE_ISA=scalar, running only the test above.
-TEST(Ed25519Dispatch, ForcedScalarInAChildProcess) {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) GTEST_SKIP() << "no /proc/self/exe";
-  self[n] = '\0';
-  auto child = [&](const char* expect) {
-    const std::string cmd = std::string("JWTBATCH_FORCE_ISA=scalar JWTBATCH_TEST_EXPECT_ED25519=") + expect + " " +
-                            jwtbatch::test::target_command(self) + " --gtest_filter=Ed25519Dispatch.ActiveVariantIsTheWidestOrTheForcedOne >/dev/null 2>&1";
-    return std::system(cmd.c_str());
-  };
-  EXPECT_EQ(child("scalar"), 0);
-  if (ed::supported_variants().size() > 1) {
-    EXPECT_NE(child("avx512_ifma"), 0);  // the child really checks
-  }
+// The choice is made once per process, so forcing is checked in children: this test binary again,
+// under every JWTBATCH_FORCE_ISA value, running only the test above.
+TEST(Ed25519Dispatch, ForcedIsaInChildProcesses) {
+  jwtbatch::test::expect_children_follow_policy("ed25519", "Ed25519Dispatch.ActiveVariantIsTheWidestOrTheForcedOne", false);
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, Ed25519Variant,

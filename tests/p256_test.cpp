@@ -28,7 +28,10 @@
 #include <openssl/nid.h>
 #include <openssl/sha.h>
 
+#include "kernels/cpu/features.hpp"
 #include "kernels/p256/p256.hpp"
+#include "tests/support/dispatch_model.hpp"
+#include "tests/support/long_diff.hpp"
 #include "tests/support/wycheproof.hpp"
 
 namespace jwtbatch::kernels::p256 {
@@ -49,24 +52,13 @@ constexpr size_t kScale = 1;
 constexpr size_t kScale = 1;
 #endif
 
-// scaled returns `n` cases for CI, scaled by JWTBATCH_LONG_DIFF (target total) when set.
+// scaled returns `n` cases for CI, scaled by JWTBATCH_LONG_DIFF (target total, of ~100,000) when set.
 size_t scaled(size_t n) {
-  static const double factor = [] {
-    const char* s = std::getenv("JWTBATCH_LONG_DIFF");
-    return s != nullptr ? std::max(1.0, std::atof(s) / 100000.0) : 1.0;
-  }();
+  static const double factor = test::long_diff_scale(100000);
   return std::max<size_t>(1, static_cast<size_t>(static_cast<double>(n) * factor) / kScale);
 }
 
-// diff_seed is the seed of differential test `n`; JWTBATCH_DIFF_SEED=K shifts every test's seed, so
-// that K = 0..15 run as 16 processes check 16 different sets of cases (a long run on many cores).
-uint64_t diff_seed(uint64_t n) {
-  static const uint64_t shift = [] {
-    const char* s = std::getenv("JWTBATCH_DIFF_SEED");
-    return s != nullptr ? std::strtoull(s, nullptr, 10) : 0;
-  }();
-  return n + 1000003 * shift;
-}
+using test::diff_seed;
 
 const EC_GROUP* group() {
   static const EC_GROUP* g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
@@ -349,20 +341,20 @@ TEST(P256Key, LimitOnPreparedKeys) {
 
 TEST(P256Dispatch, ScalarFirstAndActiveIsSupported) {
   ASSERT_FALSE(supported_variants().empty());
-  EXPECT_EQ(supported_variants()[0].name, "scalar");
-  EXPECT_NE(find_variant(active_variant().name), nullptr);
-  const char* force = std::getenv("JWTBATCH_FORCE_ISA");
-  if (force != nullptr && std::string_view(force) == "scalar") {
-    EXPECT_EQ(active_variant().name, "scalar");
+  EXPECT_EQ(supported_variants()[0].verify_batch, &verify_batch_scalar);
+  std::vector<std::string_view> names;
+  for (const Variant& v : supported_variants()) names.push_back(v.name);
+  EXPECT_EQ(names, test::expected_supported(test::family_model("p256"), cpu_features()));
+  EXPECT_EQ(find_variant(active_variant().name), &active_variant());
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_VARIANT"); want != nullptr) {
+    EXPECT_EQ(active_variant().name, want);
   }
-#if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx512ifma") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")) {
-    EXPECT_NE(find_variant("avx512_ifma"), nullptr);
-    if (force == nullptr) {
-      EXPECT_EQ(active_variant().name, "avx512_ifma");
-    }
-  }
-#endif
+}
+
+// The choice is made once per process, so forcing is checked in children under every
+// JWTBATCH_FORCE_ISA value (avx2 is below the IFMA variant's level avx512: scalar).
+TEST(P256Dispatch, ForcedIsaInChildProcesses) {
+  test::expect_children_follow_policy("p256", "P256Dispatch.ScalarFirstAndActiveIsSupported", false);
 }
 
 // ---- every variant: known answers and the checks of fast-paths.md --------------------------------

@@ -33,6 +33,7 @@
 #include <openssl/sha.h>
 
 #include "kernels/p521/p521.hpp"
+#include "tests/support/long_diff.hpp"
 #include "tests/support/wycheproof.hpp"
 
 namespace jwtbatch::kernels::p521 {
@@ -56,22 +57,11 @@ constexpr size_t kScale = 1;
 
 // scaled returns `n` cases for CI, scaled by JWTBATCH_LONG_DIFF (target total, of ~10,000) when set.
 size_t scaled(size_t n) {
-  static const double factor = [] {
-    const char* s = std::getenv("JWTBATCH_LONG_DIFF");
-    return s != nullptr ? std::max(1.0, std::atof(s) / 10000.0) : 1.0;
-  }();
+  static const double factor = test::long_diff_scale(10000);
   return std::max<size_t>(1, static_cast<size_t>(static_cast<double>(n) * factor) / kScale);
 }
 
-// diff_seed is the seed of differential test `n`; JWTBATCH_DIFF_SEED=K shifts every test's seed, so
-// that K = 0..15 run as 16 processes check 16 different sets of cases (a long run on many cores).
-uint64_t diff_seed(uint64_t n) {
-  static const uint64_t shift = [] {
-    const char* s = std::getenv("JWTBATCH_DIFF_SEED");
-    return s != nullptr ? std::strtoull(s, nullptr, 10) : 0;
-  }();
-  return n + 1000003 * shift;
-}
+using test::diff_seed;
 
 const EC_GROUP* group() {
   static const EC_GROUP* g = EC_GROUP_new_by_curve_name(NID_secp521r1);

@@ -15,7 +15,9 @@
 
 #include <openssl/bn.h>
 
+#include "kernels/cpu/features.hpp"
 #include "kernels/rsa/rsa.hpp"
+#include "tests/support/dispatch_model.hpp"
 
 namespace jwtbatch::kernels::rsa {
 namespace {
@@ -264,27 +266,29 @@ TEST(RsaKernel, BelowModulus) {
   }
 }
 
+// In-process check of the dispatch. Run as a child by ForcedIsaInChildProcesses, it also checks
+// the choice its parent expects (JWTBATCH_TEST_EXPECT_VARIANT, JWTBATCH_TEST_EXPECT_ENGINE).
 TEST(RsaKernel, DispatchOffersWhatTheCpuRuns) {
   auto vs = supported_variants();
   ASSERT_FALSE(vs.empty());
-  EXPECT_EQ(vs[0].name, "scalar");
-  bool has_ifma = false;
-#if defined(__x86_64__)
-  has_ifma = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") &&
-             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
-#endif
-  EXPECT_EQ(find_variant("avx512_ifma") != nullptr, has_ifma);
-  const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
-  const std::string f = forced ? forced : "";
-  if (f.empty() || f == "avx512" || f == "avx512_ifma") {
-    EXPECT_EQ(active_variant().name, has_ifma ? "avx512_ifma" : "scalar");
-    // Without IFMA the engine keeps BoringSSL: the portable reference is slower.
-    EXPECT_EQ(engine_uses_kernels(), has_ifma);
-  } else {
-    EXPECT_EQ(active_variant().name, "scalar") << "JWTBATCH_FORCE_ISA=" << f;
-    EXPECT_TRUE(engine_uses_kernels()) << "a forced reference is used";
-  }
+  std::vector<std::string_view> names;
+  for (const Variant& v : vs) names.push_back(v.name);
+  EXPECT_EQ(names, test::expected_supported(test::family_model("rsa"), cpu_features()));
+  EXPECT_EQ(find_variant(active_variant().name), &active_variant());
   std::printf("[rsa] active variant: %s\n", std::string(active_variant().name).c_str());
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_VARIANT"); want != nullptr) {
+    EXPECT_EQ(active_variant().name, want);
+  }
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_ENGINE"); want != nullptr) {
+    EXPECT_EQ(engine_uses_kernels(), std::string_view(want) == "1");
+  }
+}
+
+// The choice is made once per process, so forcing is checked in children under every
+// JWTBATCH_FORCE_ISA value. Without forcing and without IFMA the engine keeps BoringSSL (the
+// portable reference is slower); a forced reference is used.
+TEST(RsaKernel, ForcedIsaInChildProcesses) {
+  test::expect_children_follow_policy("rsa", "RsaKernel.DispatchOffersWhatTheCpuRuns", true);
 }
 
 class RsaKernelVariant : public ::testing::TestWithParam<std::string> {

@@ -6,12 +6,6 @@
 // ipad/opad states); dispatch. Fixed seeds, traced on failure.
 #include <gtest/gtest.h>
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
-
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -24,7 +18,8 @@
 #include <openssl/sha.h>
 
 #include "kernels/sha256/sha256.hpp"
-#include "tests/support/cli_command.hpp"
+#include "kernels/cpu/features.hpp"
+#include "tests/support/dispatch_model.hpp"
 
 namespace jwtbatch::kernels::sha256 {
 namespace {
@@ -255,54 +250,30 @@ TEST_P(Sha256Variant, HmacFromPreparedStatesMatchesBoringSslHmac) {
 INSTANTIATE_TEST_SUITE_P(Variants, Sha256Variant, ::testing::ValuesIn(impls()),
                          [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
 
+// In-process check of the dispatch. Run as a child by ForcedIsaInChildProcesses, it also checks
+// the choice its parent expects (JWTBATCH_TEST_EXPECT_VARIANT, JWTBATCH_TEST_EXPECT_ENGINE).
 TEST(Sha256Dispatch, OffersWhatTheCpuRuns) {
   const auto vs = supported_variants();
   ASSERT_FALSE(vs.empty());
-  EXPECT_EQ(vs[0].name, "scalar");
   EXPECT_EQ(vs[0].many, &sha256_many_scalar);
-  bool has_shani = false;
-#if defined(__x86_64__)
-  // cpuid itself (clang 14 knows no "sha" for __builtin_cpu_supports): SHA is leaf 7 EBX bit 29.
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  const bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) != 0;
-  has_shani = sha && __builtin_cpu_supports("sse4.1");
-#endif
-  EXPECT_EQ(find_variant("shani") != nullptr, has_shani);
-  const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
-  if (forced != nullptr && std::string_view(forced) == "scalar") {
-    EXPECT_EQ(active_variant().name, "scalar");
-    EXPECT_EQ(active_variant().many, &sha256_many_scalar);
-    EXPECT_TRUE(engine_uses_kernels()) << "a forced reference is used";
-  } else {
-    EXPECT_EQ(active_variant().name, has_shani ? "shani" : "scalar");
-    // Without SHA-NI the engine keeps BoringSSL's SHA256.
-    EXPECT_EQ(engine_uses_kernels(), has_shani);
-  }
+  std::vector<std::string_view> names;
+  for (const Variant& v : vs) names.push_back(v.name);
+  EXPECT_EQ(names, test::expected_supported(test::family_model("sha256"), cpu_features()));
+  EXPECT_EQ(find_variant(active_variant().name), &active_variant());
   std::printf("[sha256] active variant: %s\n", std::string(active_variant().name).c_str());
-  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_SHA256"); want != nullptr) {
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_VARIANT"); want != nullptr) {
     EXPECT_EQ(active_variant().name, want);
+  }
+  if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_ENGINE"); want != nullptr) {
+    EXPECT_EQ(engine_uses_kernels(), std::string_view(want) == "1");
   }
 }
 
-// The choice is made once per process, so forcing is checked in a child: this test binary again,
-// with JWTBATCH_FORCE_ISA=scalar, running only the test above.
-TEST(Sha256Dispatch, ForcedScalarInAChildProcess) {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) GTEST_SKIP() << "no /proc/self/exe";
-  self[n] = '\0';
-  auto child = [&](const char* forced, const char* expect) {
-    const std::string cmd = std::string("JWTBATCH_FORCE_ISA=") + forced + " JWTBATCH_TEST_EXPECT_SHA256=" + expect +
-                            " " + jwtbatch::test::target_command(self) +
-                            " --gtest_filter=Sha256Dispatch.OffersWhatTheCpuRuns >/dev/null 2>&1";
-    return std::system(cmd.c_str());
-  };
-  EXPECT_EQ(child("scalar", "scalar"), 0);
-  if (find_variant("shani") != nullptr) {
-    EXPECT_NE(child("scalar", "shani"), 0);  // the child really checks
-    // The vector-width names leave SHA-NI alone.
-    EXPECT_EQ(child("avx2", "shani"), 0);
-  }
+// The choice is made once per process, so forcing is checked in children: this test binary again,
+// under every JWTBATCH_FORCE_ISA value, running only the test above. Without forcing and without
+// SHA-NI the engine keeps BoringSSL's SHA256; a forced reference is used.
+TEST(Sha256Dispatch, ForcedIsaInChildProcesses) {
+  test::expect_children_follow_policy("sha256", "Sha256Dispatch.OffersWhatTheCpuRuns", true);
 }
 
 }  // namespace

@@ -36,6 +36,7 @@
 #include "engine/sig/rsa.hpp"
 #include "kernels/rsa/rsa.hpp"
 #include "kernels/sha256/sha256.hpp"
+#include "tests/support/long_diff.hpp"
 #include "tests/support/wycheproof.hpp"
 
 namespace jwtbatch::engine {
@@ -480,10 +481,8 @@ void add_crafted(std::vector<DiffCase>& out, const DiffKey& k, const AlgInfo& a,
   }
 }
 
-int64_t long_diff_target() {
-  const char* s = std::getenv("JWTBATCH_LONG_DIFF");
-  return s != nullptr ? std::atoll(s) : 0;
-}
+// long_diff_target is JWTBATCH_LONG_DIFF (tests/support/long_diff.hpp), 0 when unset: one round.
+int64_t long_diff_target() { return static_cast<int64_t>(test::long_diff_cases(0)); }
 
 TEST(SigRsaDifferential, EveryVariantAgreesWithBoringSsl) {
   auto& keys = diff_keys();

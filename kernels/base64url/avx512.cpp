@@ -13,9 +13,9 @@
 // definition of which error wins). Nothing outside the input is read: the last partial block is
 // the 64 bytes that end at the input's end, moved down by a masked vpermb that fills the rest with
 // 'A' (value 0); only an input shorter than 64 bytes is read with a masked load instead. (A masked
-// load that reaches past the input would be safe, masked-off bytes never fault, but on AMD Zen 4
+// load that reaches past the input would be safe, masked-off bytes never fault, but on some CPUs
 // it waits for any in-flight store to the bytes it spans, such as the output just written when
-// `out` follows `in` in memory: 2-3x slower at JWT sizes.) A last character whose unused low bits
+// `out` follows `in` in memory; docs/kernels/base64url.md.) A last character whose unused low bits
 // are not zero is caught up front with one table lookup and left to the reference. Stores that
 // would pass the end of `out` are masked.
 //

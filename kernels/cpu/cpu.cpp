@@ -1,118 +1,76 @@
-// cpu.cpp: chooses the kernel table once, from the CPU's features (kernels/cpu/features.cpp) or
-// from JWTBATCH_FORCE_ISA. Which SIMD files were compiled is told by CMake
-// (JWTBATCH_KERNELS_X86, JWTBATCH_KERNELS_NEON), so this file and kernels/CMakeLists.txt agree.
+// cpu.cpp: the base64url and extract KernelTable, chosen by kernels/cpu/dispatch.hpp like every
+// other family, and the summary of all families' choices. Which SIMD files were compiled is told by
+// CMake (JWTBATCH_KERNELS_X86, JWTBATCH_KERNELS_NEON), so this file and kernels/CMakeLists.txt
+// agree.
 #include "kernels/cpu/cpu.hpp"
 
-#include <array>
-#include <cstdlib>
-#include <string>
+#include <iterator>
 
-#include "kernels/cpu/features.hpp"
+#include "kernels/cpu/dispatch.hpp"
+#include "kernels/ed25519/ed25519.hpp"
+#include "kernels/p256/p256.hpp"
+#include "kernels/p521/p521.hpp"
+#include "kernels/rsa/rsa.hpp"
+#include "kernels/sha256/sha256.hpp"
 
 namespace jwtbatch::kernels {
 namespace {
 
-// Every table compiled into this binary, slowest first: the default is the last one the CPU can
-// run.
-struct Candidate {
-  KernelTable table;
-  bool (*runs_on)(const CpuFeatures&);
-};
-
-constexpr Candidate kCandidates[] = {
-    {{"scalar", base64url_decode_scalar, base64url_encode_scalar,
-      extract_tokens_scalar, count_newlines_scalar},
-     [](const CpuFeatures&) { return true; }},
+// Every table compiled into this binary, reference first. A table needs what both its base64url
+// and its extract code were compiled for (kernels/CMakeLists.txt).
+constexpr VariantSpec<KernelTable> kTables[] = {
+    {{"scalar", base64url_decode_scalar, base64url_encode_scalar, extract_tokens_scalar,
+      count_newlines_scalar},
+     IsaLevel::scalar,
+     {}},
 #if defined(JWTBATCH_KERNELS_X86)
-    {{"avx2", base64url_decode_avx2, base64url_encode_avx2,
-      extract_tokens_avx2, count_newlines_avx2},
-     [](const CpuFeatures& f) { return f.avx2; }},
-    {{"avx512", base64url_decode_avx512, base64url_encode_avx512,
-      extract_tokens_avx512, count_newlines_avx512},
-     [](const CpuFeatures& f) { return f.avx512_vbmi; }},
+    {{"avx2", base64url_decode_avx2, base64url_encode_avx2, extract_tokens_avx2,
+      count_newlines_avx2},
+     IsaLevel::avx2,
+     {Feature::avx2, Feature::bmi1, Feature::popcnt}},
+    {{"avx512", base64url_decode_avx512, base64url_encode_avx512, extract_tokens_avx512,
+      count_newlines_avx512},
+     IsaLevel::avx512,
+     {Feature::avx2, Feature::avx512f, Feature::avx512bw, Feature::avx512vl, Feature::avx512vbmi,
+      Feature::bmi1, Feature::popcnt}},
 #endif
 #if defined(JWTBATCH_KERNELS_NEON)
-    {{"neon", base64url_decode_neon, base64url_encode_neon,
-      extract_tokens_neon, count_newlines_neon},
-     [](const CpuFeatures& f) { return f.neon; }},
+    {{"neon", base64url_decode_neon, base64url_encode_neon, extract_tokens_neon,
+      count_newlines_neon},
+     IsaLevel::neon,
+     {Feature::asimd}},
 #endif
 };
+static_assert(reference_first(kTables));
 
-// Every name JWTBATCH_FORCE_ISA knows, on any architecture, to tell "unknown" from "not here".
-constexpr std::string_view kKnownNames[] = {"scalar", "avx2", "avx512", "neon"};
+using Table = VariantTable<KernelTable, std::size(kTables)>;
 
-struct Supported {
-  std::array<KernelTable, std::size(kCandidates)> tables{};
-  size_t num_tables = 0;
-};
-
-const Supported& supported() {
-  static const Supported s = [] {
-    Supported r;
-    const CpuFeatures f = detect_cpu_features();
-    for (const Candidate& c : kCandidates)
-      if (c.runs_on(f)) r.tables[r.num_tables++] = c.table;
-    return r;
-  }();
-  return s;
-}
-
-struct Selection {
-  const KernelTable* table = nullptr;
-  std::string error;
-};
-
-std::string supported_names() {
-  std::string names;
-  for (const KernelTable& t : supported_kernels()) {
-    if (!names.empty()) names += ", ";
-    names += t.name;
-  }
-  return names;
-}
-
-Selection select() {
-  Selection s;
-  const std::span<const KernelTable> all = supported_kernels();
-  s.table = &all.back();
-  const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
-  if (forced == nullptr || *forced == '\0') return s;
-  if (const KernelTable* t = find_kernels(forced)) {
-    s.table = t;
-    return s;
-  }
-  // A forced variant that cannot run must not silently run another fast one: fall back to the
-  // reference and say why, so benchmarks and tests never measure the wrong thing unnoticed.
-  s.table = &all.front();
-  bool known = false;
-  for (std::string_view n : kKnownNames) known |= n == forced;
-  s.error = std::string("JWTBATCH_FORCE_ISA=") + forced +
-            (known ? ": this CPU or build cannot run that kernel variant"
-                   : ": unknown kernel variant (known: scalar, avx2, avx512, neon)") +
-            " (this CPU runs: " + supported_names() + ")";
-  return s;
-}
-
-const Selection& selection() {
-  static const Selection s = select();
-  return s;
+const Table& table() {
+  static const Table t(kTables);
+  return t;
 }
 
 }  // namespace
 
-const KernelTable& active_kernels() noexcept { return *selection().table; }
+const KernelTable& active_kernels() noexcept { return table().active(); }
 
-std::span<const KernelTable> supported_kernels() noexcept {
-  const Supported& s = supported();
-  return {s.tables.data(), s.num_tables};
+std::span<const KernelTable> supported_kernels() noexcept { return table().supported(); }
+
+const KernelTable* find_kernels(std::string_view name) noexcept { return table().find(name); }
+
+std::string_view kernel_selection_error() noexcept { return isa_policy().error(); }
+
+std::string describe_active_variants() {
+  const std::string_view k = active_kernels().name;
+  std::string s;
+  s.append("base64url=").append(k);
+  s.append(" extract=").append(k);
+  s.append(" sha256=").append(sha256::active_variant().name);
+  s.append(" rsa=").append(rsa::active_variant().name);
+  s.append(" p256=").append(p256::active_variant().name);
+  s.append(" p521=").append(p521::active_variant().name);
+  s.append(" ed25519=").append(ed25519::active_variant().name);
+  return s;
 }
-
-const KernelTable* find_kernels(std::string_view name) noexcept {
-  for (const KernelTable& t : supported_kernels())
-    if (t.name == name) return &t;
-  return nullptr;
-}
-
-std::string_view kernel_selection_error() noexcept { return selection().error; }
 
 }  // namespace jwtbatch::kernels

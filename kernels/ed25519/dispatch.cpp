@@ -1,60 +1,39 @@
-// dispatch.cpp: run-time choice of the Ed25519 variant (self-contained: cpuid through the
-// compiler's __builtin_cpu_supports, JWTBATCH_FORCE_ISA read here) and verify_batch.
-#include <cstdlib>
-#include <string_view>
-
+// dispatch.cpp: the Ed25519 kernel variants (contract in ed25519.hpp), chosen once by
+// kernels/cpu/dispatch.hpp, and verify_batch.
+#include "kernels/cpu/dispatch.hpp"
 #include "kernels/ed25519/ed25519.hpp"
 
 namespace jwtbatch::kernels::ed25519 {
 namespace {
 
 // Break-even of the IFMA variant: one 8-lane call costs about as much as this many single-shot
-// scalar verifications (measured by bench/ed25519_bench.cpp, lanes:1..8 against scalar).
+// scalar verifications (bench/ed25519_bench.cpp, lanes:1..8 against scalar; docs/kernels/ed25519.md).
 constexpr size_t kIfmaBreakEven = 2;
 
-struct Variants {
-  Variant list[2];
-  size_t count = 0;
-  size_t active = 0;
-};
-
-Variants detect() {
-  Variants v;
-  v.list[v.count++] = Variant{"scalar", verify_lanes_scalar, 1};
+constexpr VariantSpec<Variant> kVariants[] = {
+    {{"scalar", verify_lanes_scalar, 1}, IsaLevel::scalar, {}},
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512ifma")) {
-    v.list[v.count++] = Variant{"avx512_ifma", verify_lanes_avx512_ifma, kIfmaBreakEven};
-  }
+    {{"avx512_ifma", verify_lanes_avx512_ifma, kIfmaBreakEven},
+     IsaLevel::avx512,
+     {Feature::avx512f, Feature::avx512ifma, Feature::avx512vl, Feature::avx512bw}},
 #endif
-  v.active = v.count - 1;
-  const char* forced = std::getenv("JWTBATCH_FORCE_ISA");
-  if (forced != nullptr && *forced != '\0') {
-    const std::string_view f(forced);
-    v.active = 0;  // scalar, also for a name this kernel does not have
-    for (size_t i = 0; i < v.count; ++i)
-      if (v.list[i].name == f || (f == "avx512" && v.list[i].name == "avx512_ifma")) v.active = i;
-  }
-  return v;
-}
+};
+static_assert(reference_first(kVariants));
 
-const Variants& variants() {
-  static const Variants v = detect();
-  return v;
+using Table = VariantTable<Variant, std::size(kVariants)>;
+
+const Table& table() {
+  static const Table t(kVariants);
+  return t;
 }
 
 }  // namespace
 
-std::span<const Variant> supported_variants() noexcept {
-  const Variants& v = variants();
-  return {v.list, v.count};
-}
+std::span<const Variant> supported_variants() noexcept { return table().supported(); }
 
-const Variant& active_variant() noexcept {
-  const Variants& v = variants();
-  return v.list[v.active];
-}
+const Variant& active_variant() noexcept { return table().active(); }
+
+const Variant* find_variant(std::string_view name) noexcept { return table().find(name); }
 
 void verify_batch(std::span<Job> jobs, const Variant& variant) noexcept {
   size_t i = 0;

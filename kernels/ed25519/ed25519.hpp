@@ -108,9 +108,12 @@ void verify_lanes_avx512_ifma(Job* jobs, size_t num_jobs) noexcept;
 // supported_variants returns every variant this CPU can run, scalar first (tests, benchmarks).
 std::span<const Variant> supported_variants() noexcept;
 
-// active_variant is the variant chosen once, on first use: the widest the CPU supports, or the one
-// JWTBATCH_FORCE_ISA names ("scalar" forces scalar; an unknown or unsupported name also runs scalar).
+// active_variant is the variant chosen once, on first use, by kernels/cpu/dispatch.hpp (the best
+// this CPU runs, under the JWTBATCH_FORCE_ISA ceiling when set; avx512_ifma is level avx512).
 const Variant& active_variant() noexcept;
+
+// find_variant returns the supported variant named `name`, else nullptr.
+const Variant* find_variant(std::string_view name) noexcept;
 
 // verify_batch sets `valid` of every job with `variant` (default: the active one): full groups of
 // kMaxLanes go through its lanes entry, and a remainder below its break-even runs single-shot.

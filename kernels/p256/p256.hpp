@@ -17,8 +17,8 @@
 // point on the curve (validated by prepare_key, trusted afterwards); a result at infinity fails.
 //
 // Variants: "scalar" (portable, 4 x 64-bit limbs, Montgomery arithmetic with unsigned __int128:
-// the reference), "avx512_ifma" (x86-64 with AVX-512 F/VL/BW/IFMA). active_variant() picks one on
-// first use; JWTBATCH_FORCE_ISA=scalar forces the reference.
+// the reference), "avx512_ifma" (x86-64 with AVX-512 F/VL/BW/IFMA, level avx512). active_variant()
+// picks one on first use (kernels/cpu/dispatch.hpp, JWTBATCH_FORCE_ISA included).
 #pragma once
 
 #include <cstddef>
@@ -96,8 +96,8 @@ struct Variant {
   VerifyBatch verify_batch;
 };
 
-// active_variant is the variant of this process: avx512_ifma where the CPU has it, unless
-// JWTBATCH_FORCE_ISA=scalar (read once, on first call).
+// active_variant is the variant of this process, chosen on first call by kernels/cpu/dispatch.hpp:
+// avx512_ifma where the CPU has it, unless the JWTBATCH_FORCE_ISA ceiling is below avx512.
 const Variant& active_variant() noexcept;
 // supported_variants lists every variant this CPU can run, scalar first (tests, benchmarks).
 std::span<const Variant> supported_variants() noexcept;

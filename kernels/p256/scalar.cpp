@@ -17,7 +17,6 @@
 #include "kernels/p256/p256.hpp"
 
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -594,46 +593,5 @@ void verify_batch_scalar(std::span<const Job> jobs, bool* out) noexcept { verify
 #if defined(__x86_64__)
 void verify_batch_avx512_ifma(std::span<const Job> jobs, bool* out) noexcept { verify_batch(jobs, out, true); }
 #endif
-
-// ---- dispatch -----------------------------------------------------------------------------------
-
-namespace {
-
-struct Variants {
-  Variant list[2];
-  size_t count = 0;
-  const Variant* active = nullptr;
-};
-
-const Variants& variants() {
-  static const Variants v = [] {
-    Variants r;
-    r.list[r.count++] = Variant{"scalar", TableFormat::mont64, &verify_batch_scalar};
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512ifma")) {
-      r.list[r.count++] = Variant{"avx512_ifma", TableFormat::ifma52, &verify_batch_avx512_ifma};
-    }
-#endif
-    r.active = &r.list[r.count - 1];
-    const char* force = std::getenv("JWTBATCH_FORCE_ISA");
-    if (force != nullptr && std::string_view(force) == "scalar") r.active = &r.list[0];
-    return r;
-  }();
-  return v;
-}
-
-}  // namespace
-
-const Variant& active_variant() noexcept { return *variants().active; }
-
-std::span<const Variant> supported_variants() noexcept { return {variants().list, variants().count}; }
-
-const Variant* find_variant(std::string_view name) noexcept {
-  for (const Variant& v : supported_variants())
-    if (v.name == name) return &v;
-  return nullptr;
-}
 
 }  // namespace jwtbatch::kernels::p256

@@ -21,13 +21,15 @@
 // output: shorter than n's 521 bits, so it is used whole (SEC 1 4.1.4 step 5 truncates only longer
 // hashes) and is already below n (2^512 < n).
 //
-// One variant, "scalar" (portable C++; x86-64 and ARM64 both have unsigned __int128).
+// One variant, "scalar" (portable C++; x86-64 and ARM64 both have unsigned __int128), listed like
+// the other families' variants (kernels/cpu/dispatch.hpp) so that it is reported the same way.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 
 namespace jwtbatch::kernels::p521 {
 
@@ -88,6 +90,22 @@ struct Job {
 // verify_batch sets out[i] = true iff jobs[i] is a valid signature (`out` holds jobs.size() bools).
 // Jobs may mix keys; every 64 share one inversion mod n. Never allocates, never throws.
 void verify_batch(std::span<const Job> jobs, bool* out) noexcept;
+
+// VerifyBatch is the signature of verify_batch, for the variant list.
+using VerifyBatch = void (*)(std::span<const Job> jobs, bool* out) noexcept;
+
+// Variant is one implementation: its name and its batch entry.
+struct Variant {
+  std::string_view name;  // "scalar"
+  VerifyBatch verify_batch;
+};
+
+// active_variant is the variant of this process (chosen on first call; today always "scalar").
+const Variant& active_variant() noexcept;
+// supported_variants lists every variant this CPU can run, scalar first (tests, benchmarks).
+std::span<const Variant> supported_variants() noexcept;
+// find_variant returns the named variant if this CPU can run it, else nullptr.
+const Variant* find_variant(std::string_view name) noexcept;
 
 // verify_one is the single-shot form (one inversion mod n of its own).
 bool verify_one(const Key& key, const uint8_t digest[kDigestBytes], const uint8_t sig[kSigBytes]) noexcept;

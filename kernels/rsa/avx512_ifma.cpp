@@ -42,15 +42,16 @@ inline V lo(V acc, V a, V b) { return _mm512_madd52lo_epu64(acc, a, b); }
 inline V hi(V acc, V a, V b) { return _mm512_madd52hi_epu64(acc, a, b); }
 
 // clear zeroes `num` words with vector stores. The empty asm hides the zero from the compiler,
-// which would otherwise turn the loop into `rep stos` (measured: three times slower here).
+// which would otherwise turn the loop into `rep stos`, far slower for these short runs
+// (docs/kernels/rsa.md).
 inline void clear(V* t, int num) {
   V zero = _mm512_setzero_si512();
   __asm__("" : "+v"(zero));
   for (int k = 0; k < num; ++k) t[k] = zero;
 }
 
-// Blocks of B = 4 rows (measured on Zen 4 with bench/rsa_bench.cpp: 1-2% faster than blocks of 8
-// for RSA-2048 and 4096, whose limb counts allow both): column s of a block gets
+// Blocks of B = 4 rows (faster than blocks of 8 where the limb count allows both: bench/rsa_bench.cpp,
+// docs/kernels/rsa.md): column s of a block gets
 // lo(src[s-r] b_r) and hi(src[s-r-1] b_r) for r = 0..B-1, so a column word is loaded and stored
 // once per B rows. `rows` does the columns where every index is in range; `column` the few at the
 // edges, with the range given (constant after unrolling). With Fresh, the column is written, not
@@ -190,11 +191,8 @@ inline __mmask8 half_sum(V* s, const V* a) {
 // so column words are signed here (two's complement, |word| < 2^61): reduce's carries are
 // arithmetic shifts. c = 1 needs a0 + a1 >= X, rare in an exponentiation (a1 < 2n / X is far below
 // X), so tests/rsa_test.cpp (ModularProductsMatchBignumOnEdgeInputs) hands it such inputs directly.
-// Measured (bench/rsa_bench.cpp, old and new binaries alternating on Zen 4): the PKCS#1 check on 8
-// lanes, RSA-2048 322 -> 336 k/s, 3072 147 -> 153 k/s, 4096 83 -> 89 k/s: about half of what the
-// IFMA count promises, the rest going to the carry chain of s and the combination pass. Forced
-// inline: left out of line (GCC 12 did so for RSA-2048), the squaring measured 1% slower than the
-// plain one.
+// Forced inline: GCC 12 leaves it out of line for RSA-2048, which costs more than Karatsuba saves
+// (what it gains: bench/rsa_bench.cpp, docs/kernels/rsa.md).
 template <int L>
 [[gnu::always_inline]] inline void sqr_karatsuba(V* t, const V* a) {
   constexpr int H = L / 2;

@@ -8,7 +8,7 @@
 //   - public_op_batch_*: up to kMaxLanes signatures at once; lanes may hold different keys of the
 //     same modulus length and exponent. The AVX-512 IFMA variant keeps 8 lanes of 52-bit limbs
 //     (it runs where AVX-512 F, IFMA, BW and VBMI all are).
-// Variants are chosen once at run time (cpuid); JWTBATCH_FORCE_ISA=scalar forces the reference.
+// Variants are chosen once at run time by kernels/cpu/dispatch.hpp (avx512_ifma is level avx512).
 //
 // Only the raw operation lives here: s < n (below_modulus) is the caller's check before calling,
 // and so is the padding (EMSA-PKCS1-v1_5 / EMSA-PSS) of the result. Public data only: the code is
@@ -136,13 +136,12 @@ struct Variant {
 };
 
 // active_variant returns the variant chosen for this process (on first call: the best this CPU
-// runs, or scalar when JWTBATCH_FORCE_ISA is set to anything other than avx512).
+// runs under the JWTBATCH_FORCE_ISA ceiling, kernels/cpu/dispatch.hpp).
 const Variant& active_variant() noexcept;
 // engine_uses_kernels returns true iff the engine should verify RS*/PS* with these kernels: a SIMD
-// variant runs on this CPU, or JWTBATCH_FORCE_ISA forced the scalar reference (tests, comparisons).
-// Otherwise (ARM64, x86-64 without AVX-512 IFMA) BoringSSL's assembly is faster than the portable
-// reference (68.2 k/s against 31.0 k/s for RSA-2048 on this project's x86-64 machine), so the engine
-// keeps BoringSSL.
+// variant is active, or JWTBATCH_FORCE_ISA is set (tests and comparisons reach the reference so).
+// Otherwise (ARM64, x86-64 without AVX-512 IFMA) the engine keeps BoringSSL, whose assembly is
+// faster than the portable reference (docs/kernels/rsa.md).
 bool engine_uses_kernels() noexcept;
 // supported_variants returns every variant this CPU can run, scalar first (tests, benchmarks).
 std::span<const Variant> supported_variants() noexcept;

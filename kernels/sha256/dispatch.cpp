@@ -1,51 +1,26 @@
-// dispatch.cpp: chooses the SHA-256 kernel variant once (contract in sha256.hpp), like
-// kernels/rsa/dispatch.cpp: cpuid (read here: clang 14, which builds the fuzz targets, knows no
-// "sha" for __builtin_cpu_supports), JWTBATCH_FORCE_ISA through kernels/cpu/variant_table.hpp.
-// Only "scalar" selects the reference: the other names choose a vector width, and SHA-NI is a
-// separate extension (Zen 1-4 and Ice Lake on have it with or without AVX-512).
-#include <string_view>
-
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
-
-#include "kernels/cpu/variant_table.hpp"
+// dispatch.cpp: the SHA-256 kernel variants (contract in sha256.hpp), chosen once by
+// kernels/cpu/dispatch.hpp.
+#include "kernels/cpu/dispatch.hpp"
 #include "kernels/sha256/sha256.hpp"
 
 namespace jwtbatch::kernels::sha256 {
 namespace {
 
-constexpr Variant kScalar{"scalar", sha256_many_scalar};
+constexpr VariantSpec<Variant> kVariants[] = {
+    {{"scalar", sha256_many_scalar}, IsaLevel::scalar, {}},
 #if defined(__x86_64__)
-constexpr Variant kShani{"shani", sha256_many_shani};
+    // SHA-NI on XMM registers, with SSSE3 pshufb and SSE4.1 pblendw (shani.cpp's compiler flags
+    // assume both; every CPU with SHA-NI has them). Level avx2 by the policy of dispatch.hpp:
+    // SHA-NI is no wider vector, so the first ceiling above scalar admits it.
+    {{"shani", sha256_many_shani}, IsaLevel::avx2, {Feature::sha, Feature::ssse3, Feature::sse41}},
 #endif
+};
+static_assert(reference_first(kVariants));
 
-using Table = VariantTable<Variant, 2>;
-
-#if defined(__x86_64__)
-// has_sha_ni: cpuid leaf 7 EBX bit 29 (SHA) and leaf 1 ECX bit 19 (SSE4.1; shani.cpp also uses
-// SSSE3 pshufb and SSE4.1 pblendw: every CPU with SHA-NI has both, checked anyway, as that file's
-// compiler flags assume them). SHA-NI works on XMM registers, whose state every x86-64 OS saves.
-bool has_sha_ni() {
-  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 19))) return false;
-  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
-  return (ebx & (1u << 29)) != 0;
-}
-#endif
-
-Table build() {
-  Table t;
-  t.add(kScalar);
-#if defined(__x86_64__)
-  if (has_sha_ni()) t.add(kShani);
-#endif
-  t.choose([](std::string_view f) { return f != "scalar"; });
-  return t;
-}
+using Table = VariantTable<Variant, std::size(kVariants)>;
 
 const Table& table() {
-  static const Table t = build();
+  static const Table t(kVariants);
   return t;
 }
 

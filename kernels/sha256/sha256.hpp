@@ -2,17 +2,16 @@
 // messages of any lengths in one call (FIPS 180-4 section 6.2).
 //
 // One SHA-256 stream is latency bound wherever the compression is one dependent chain: with SHA-NI
-// that is 32 dependent sha256rnds2 a block (4 cycles each on this project's Zen 4, so ~130 cycles a
-// block whatever the code around them, which is where BoringSSL's SHA-NI code already sits). The
+// that is 32 dependent sha256rnds2 a block, whatever the code around them, which is where
+// BoringSSL's SHA-NI code already sits (docs/kernels/sha256.md). The
 // engine hashes many signing inputs at once (a batch of RS256/PS256 lanes, a batch of HS256 tokens),
 // so the kernels take a whole list of messages and keep several of them in flight:
 //   - sha256_many_scalar: the portable reference (FIPS 180-4 as written), the definition every
 //     other variant is tested against;
 //   - sha256_many_shani: x86-64 SHA extensions (Intel, "Intel SHA Extensions", 2013), up to four
 //     messages interleaved block by block; it runs where SHA and SSE4.1 both are.
-// Variants are chosen once at run time (cpuid); JWTBATCH_FORCE_ISA=scalar forces the reference. The
-// other names (avx2, avx512, neon) pick a vector width, which SHA-NI does not depend on: they leave
-// the choice to cpuid.
+// Variants are chosen once at run time by kernels/cpu/dispatch.hpp; shani is level avx2, so
+// JWTBATCH_FORCE_ISA=scalar forces the reference and avx2 or avx512 leave SHA-NI on.
 //
 // On ARM64 and on x86-64 without SHA-NI there is no variant here beyond the reference, and the
 // engine keeps BoringSSL's SHA256 (its ARMv8 Cryptography Extensions and AVX2/SSSE3 code beat a
@@ -70,11 +69,11 @@ struct Variant {
 };
 
 // active_variant returns the variant chosen for this process (on first call: the best this CPU
-// runs, or scalar when JWTBATCH_FORCE_ISA=scalar).
+// runs under the JWTBATCH_FORCE_ISA ceiling, kernels/cpu/dispatch.hpp).
 const Variant& active_variant() noexcept;
 // engine_uses_kernels returns true iff the engine should hash with these kernels: the SHA-NI
-// variant runs on this CPU, or JWTBATCH_FORCE_ISA forced the scalar reference (tests,
-// comparisons). Otherwise (ARM64, x86-64 without SHA-NI) the engine keeps BoringSSL's SHA256.
+// variant is active, or JWTBATCH_FORCE_ISA is set (tests and comparisons reach the reference so).
+// Otherwise (ARM64, x86-64 without SHA-NI) the engine keeps BoringSSL's SHA256.
 bool engine_uses_kernels() noexcept;
 // supported_variants returns every variant this CPU can run, scalar first (tests, benchmarks).
 std::span<const Variant> supported_variants() noexcept;

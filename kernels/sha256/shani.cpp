@@ -9,9 +9,9 @@
 // one palignr (W[t-7]) and sha256msg2 (the sigma1(W[t-2]) terms, two of which depend on the words
 // just produced).
 //
-// Why several messages: a block is 32 sha256rnds2, each depending on the one before; with a 4-cycle
-// latency and one issued per cycle (Zen 4), one message leaves three quarters of the unit idle.
-// Rounds of independent messages fill it, so lanes are interleaved round by round. Each lane has its
+// Why several messages: a block is 32 sha256rnds2, each depending on the one before; where the
+// instruction's latency is several cycles and one issues per cycle, one message leaves most of the
+// unit idle. Rounds of independent messages fill it, so lanes are interleaved round by round. Each lane has its
 // own message and block cursor; full blocks are read straight from the message, the last one or two
 // (the rest, the padding and the length) from a per-lane tail buffer. When a lane's message ends its
 // digest is written and the next message takes the lane; once fewer messages remain than lanes, the
@@ -19,15 +19,9 @@
 //
 // The SHA instructions have only legacy SSE encodings, so they reach xmm0-xmm15 only: four lanes'
 // state (8 registers) and schedule (16) do not all fit, and GCC 12 spills some of both (a spilled
-// state adds a store-to-load delay to its lane's chain). Measured on Zen 4 (bench/sha256_bench.cpp,
-// 610-byte messages): about 70 cycles a block and message with four lanes, 75 with two or three,
-// 133 with one (BoringSSL 132); the SHA instruction mix alone (32 rnds2, 12 msg1, 12 msg2 a block,
-// four independent chains, no loads) runs at about 42, and with this code's shuffles and additions
-// at about 52, so that much is left to a better schedule. Tried without gain: the schedule of a
-// whole block first, then its rounds (slower: 105); the upper W+K pair loaded from memory instead of
-// pshufd. The same source built with -mavx512f -mavx512vl (xmm16-31 then take the spills) ran at
-// 60 with four lanes in a micro harness, but not faster in BM_sha256/610/shani (12.3-15.3 us
-// against 12.2-12.4 us, alternating builds), so there is no variant of it.
+// state adds a store-to-load delay to its lane's chain). Where this code stands against the
+// instruction mix's bound, and the schedules and builds tried without gain (an AVX-512VL build
+// among them, hence no such variant): docs/kernels/sha256.md, measured with bench/sha256_bench.cpp.
 // No dynamically initialised globals: the round constants are a constant table.
 #include <immintrin.h>
 
