@@ -46,6 +46,8 @@ size_t count_newlines(std::string_view text) noexcept {
 
 std::string_view kernel_name() noexcept { return kernels::active_kernels().name; }
 
+std::string kernel_variants() { return kernels::describe_active_variants(); }
+
 std::string_view kernel_selection_error() noexcept { return kernels::kernel_selection_error(); }
 
 }  // namespace jwtbatch

@@ -64,6 +64,11 @@ constexpr bool is_token_char(unsigned char c) noexcept {
 // "avx512", "neon"), chosen once per process from the CPU and JWTBATCH_FORCE_ISA.
 std::string_view kernel_name() noexcept;
 
+// kernel_variants returns the variant every kernel family runs, on one line, in pipeline order
+// ("base64url=avx512 extract=avx512 sha256=shani rsa=avx512_ifma p256=avx512_ifma p521=scalar
+// ed25519=avx512_ifma"); docs/dispatch.md says how they are chosen.
+std::string kernel_variants();
+
 // kernel_selection_error returns a one-line message when JWTBATCH_FORCE_ISA names a variant that is
 // unknown or that this CPU cannot run (the reference kernels run then), else "". Front ends refuse
 // to run on it, so that no measurement silently runs another variant than the one asked for.

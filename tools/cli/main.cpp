@@ -13,7 +13,7 @@ constexpr const char* kUsage =
     "  inspect [TOKEN|-]                               decode a token WITHOUT verifying it\n"
     "  gen --out DIR [options]                         generate a test corpus\n"
     "  audit --jwks FILE [options] [LOG ...|-]         audit token logs: summary, --json, --html\n"
-    "  --version                                       version and kernel variant\n"
+    "  --version                                       version and kernel variants\n"
     "run 'jwtbatch <command> --help' for a command's options\n";
 
 }  // namespace
@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     const std::string_view k = jwtbatch::kernel_name();
-    std::printf("jwtbatch 0.1.0 (kernels: %.*s)\n", static_cast<int>(k.size()), k.data());
+    std::printf("jwtbatch 0.1.0 (kernels: %.*s) %s\n", static_cast<int>(k.size()), k.data(),
+                jwtbatch::kernel_variants().c_str());
     return 0;
   }
   if (cmd == "verify") return jwtbatch::cli::verify_main(argc - 1, argv + 1);
