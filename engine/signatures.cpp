@@ -4,16 +4,14 @@
 #include "engine/crypto.hpp"
 #include "engine/sig_ed25519.hpp"
 #include "engine/sig_hmac.hpp"
-#include "engine/sig_p256.hpp"
-#include "engine/sig_p521.hpp"
+#include "engine/sig/ecdsa.hpp"
 #include "engine/sig_rsa.hpp"
 
 namespace jwtbatch::engine {
 
 void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
   claim_ed25519_jobs(jobs);    // EdDSA with kernel keys, in SIMD lanes
-  verify_es256_kernel(jobs);   // ES256 with a P-256 kernel key: in lanes, across keys
-  verify_es512_kernel(jobs);   // ES512 with a P-521 kernel key: blocks across keys
+  verify_ecdsa_kernel_jobs(jobs);  // ES256/ES512 with a P-256/P-521 kernel key: blocks across keys
   verify_rsa_jobs(jobs);       // RS*/PS* of keys with an RSA kernel context, in SIMD lanes
   verify_hs256_jobs(jobs);     // HS256: inner, then outer hashes of all jobs, several in flight
   for (SigJob& job : jobs)
