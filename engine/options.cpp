@@ -14,15 +14,18 @@ constexpr int64_t kMaxTokenBytes = int64_t{1} << 30;
 constexpr int64_t kMinTokenBytes = 16;
 constexpr size_t kMaxRequiredClaims = 64;  // Policy::required_claims
 
-// split_list returns the non-empty comma-separated items of `list`.
+// split_list returns the comma-separated items of `list`, each without leading and trailing
+// spaces, empty ones dropped ("RS256, ES256" is two algorithms, as people write lists).
 std::vector<std::string> split_list(std::string_view list) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string_view::npos) comma = list.size();
-    if (comma > start) out.emplace_back(list.substr(start, comma - start));
-    start = comma + 1;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
   }
   return out;
 }

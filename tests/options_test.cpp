@@ -51,6 +51,10 @@ TEST(PolicyOptions, EveryOptionSetsItsMember) {
   EXPECT_EQ(p.audiences, (std::vector<std::string>{"api"}));
   ASSERT_TRUE(set_policy_option(&p, "require", "exp,,sub", &error));
   EXPECT_EQ(p.required_claims, (std::vector<std::string>{"exp", "sub"}));
+  ASSERT_TRUE(set_policy_option(&p, "require", " exp , sub,", &error));  // items trimmed
+  EXPECT_EQ(p.required_claims, (std::vector<std::string>{"exp", "sub"}));
+  ASSERT_TRUE(set_policy_option(&p, "alg", "HS256, ES256", &error)) << error;
+  EXPECT_TRUE(p.algs.contains(Alg::hs256) && p.algs.contains(Alg::es256));
   ASSERT_TRUE(set_policy_option(&p, "require", "", &error));
   EXPECT_TRUE(p.required_claims.empty());
   ASSERT_TRUE(set_policy_option(&p, "leeway", "60", &error));

@@ -15,7 +15,7 @@ namespace jwtbatch {
 // PolicyOptionType is how an option's value is read.
 enum class PolicyOptionType : uint8_t {
   text,     // any string, taken as it is
-  list,     // comma-separated items; empty items are dropped
+  list,     // comma-separated items, spaces around each trimmed; empty items are dropped
   integer,  // a whole decimal number (an optional sign, then digits) within [min, max]
 };
 
