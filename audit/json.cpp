@@ -9,46 +9,15 @@
 
 #include "audit/internal.hpp"
 #include "jwtbatch/audit.hpp"
+#include "jwtbatch/json.hpp"
 
 namespace jwtbatch {
 
-namespace engine {
-
-void append_json_string(std::string& out, std::string_view s) {
-  const bool utf8 = simdjson::validate_utf8(s.data(), s.size());
-  out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else if (c >= 0x80 && !utf8) {
-          out += "\\ufffd";
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
-
-}  // namespace engine
-
 namespace {
-
-using engine::append_json_string;
 
 void num(std::string& out, std::string_view name, uint64_t v, bool comma = true) {
   if (comma) out += ',';
-  append_json_string(out, name);
+  append_json_string(&out, name);
   out += ':';
   out += std::to_string(v);
 }
@@ -76,7 +45,7 @@ void table_json(std::string& out, const CountTable& t) {
     if (!first) out += ',';
     first = false;
     out += "{\"value\":";
-    append_json_string(out, value);
+    append_json_string(&out, value);
     num(out, "count", e.count);
     num(out, "error", e.error);
     out += '}';
@@ -114,10 +83,10 @@ void examples_json(std::string& out, const std::vector<AuditExample>& list) {
   for (size_t i = 0; i < list.size(); ++i) {
     if (i) out += ',';
     out += "{\"source\":";
-    append_json_string(out, list[i].source);
+    append_json_string(&out, list[i].source);
     num(out, "line", list[i].line);
     out += ",\"detail\":";
-    append_json_string(out, list[i].detail);
+    append_json_string(&out, list[i].detail);
     out += '}';
   }
   out += ']';
@@ -253,7 +222,7 @@ std::string AuditReport::to_json() const {
   j += "},\"sources\":[";
   for (size_t i = 0; i < sources.size(); ++i) {
     if (i) j += ',';
-    append_json_string(j, sources[i]);
+    append_json_string(&j, sources[i]);
   }
   j += "],\"totals\":{";
   num(j, "tokens", tokens, false);
@@ -278,7 +247,7 @@ std::string AuditReport::to_json() const {
   for (size_t b = 0; b < kNumLifetimeBuckets; ++b) {
     if (b) j += ',';
     j += "{\"le\":";
-    append_json_string(j, lifetime_bucket_name(b));
+    append_json_string(&j, lifetime_bucket_name(b));
     num(j, "count", lifetimes[b]);
     j += '}';
   }
@@ -294,10 +263,10 @@ std::string AuditReport::to_json() const {
   for (size_t f = 0; f < kNumFindings; ++f) {
     if (f) j += ',';
     j += "{\"name\":";
-    append_json_string(j, to_string(static_cast<Finding>(f)));
+    append_json_string(&j, to_string(static_cast<Finding>(f)));
     num(j, "count", finding_counts[f]);
     j += ",\"description\":";
-    append_json_string(j, describe(static_cast<Finding>(f)));
+    append_json_string(&j, describe(static_cast<Finding>(f)));
     j += ",\"examples\":";
     examples_json(j, finding_examples[f]);
     j += '}';
@@ -307,11 +276,11 @@ std::string AuditReport::to_json() const {
   for (const auto& [kid, auds] : hmac_audiences) {
     if (!first) j += ',';
     first = false;
-    append_json_string(j, kid);
+    append_json_string(&j, kid);
     j += ":[";
     for (size_t i = 0; i < auds.size(); ++i) {
       if (i) j += ',';
-      append_json_string(j, auds[i]);
+      append_json_string(&j, auds[i]);
     }
     j += ']';
   }
@@ -319,9 +288,9 @@ std::string AuditReport::to_json() const {
   for (size_t i = 0; i < refused_keys.size(); ++i) {
     if (i) j += ',';
     j += "{\"kid\":";
-    append_json_string(j, refused_keys[i].kid);
+    append_json_string(&j, refused_keys[i].kid);
     j += ",\"reason\":";
-    append_json_string(j, refused_keys[i].reason);
+    append_json_string(&j, refused_keys[i].reason);
     j += ",\"weak\":";
     j += refused_keys[i].weak ? "true" : "false";
     j += '}';

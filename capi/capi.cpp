@@ -23,6 +23,7 @@
 
 #include "capi/token_cache.hpp"
 #include "jwtbatch/jwtbatch.hpp"
+#include "jwtbatch/options.hpp"
 #include "jwtbatch/text.hpp"
 
 struct jwtbatch_options {
@@ -240,36 +241,10 @@ int jwtbatch_options_set(jwtbatch_options* o, const char* name_c, const char* va
   if (!o || !name_c || !value_c) return fail("options, name and value must not be NULL");
   try {
     const std::string_view name(name_c), value(value_c);
-    jwtbatch::Policy& p = o->policy;
     int64_t n = 0;
-    if (name == "alg") {
-      jwtbatch::AlgSet algs;
-      for (std::string_view a : split_list(value)) {
-        const jwtbatch::Alg alg = jwtbatch::alg_from_string(a);
-        if (alg == jwtbatch::Alg::unknown) return fail("unknown algorithm \"" + std::string(a) + "\"");
-        algs.add(alg);
-      }
-      if (algs.empty()) return fail("alg: empty list");
-      p.algs = algs;
-    } else if (name == "iss") {
-      p.issuers.emplace_back(value);
-    } else if (name == "aud") {
-      p.audiences.emplace_back(value);
-    } else if (name == "require") {
-      p.required_claims.clear();
-      for (std::string_view c : split_list(value)) p.required_claims.emplace_back(c);
-      if (p.required_claims.size() > 64) return fail("require: at most 64 claims");
-    } else if (name == "leeway") {
-      if (!parse_int(value, 0, int64_t{1} << 40, &n)) return fail("leeway: seconds, a non-negative integer");
-      p.leeway_s = n;
-    } else if (name == "max_age") {
-      if (!parse_int(value, 0, int64_t{1} << 40, &n)) return fail("max_age: seconds, a non-negative integer");
-      p.max_age_s = n;
-    } else if (name == "typ") {
-      p.typ = std::string(value);
-    } else if (name == "max_token_bytes") {
-      if (!parse_int(value, 1, int64_t{1} << 30, &n)) return fail("max_token_bytes: an integer from 1 to 2^30");
-      p.max_token_bytes = static_cast<size_t>(n);
+    if (const jwtbatch::PolicyOption* option = jwtbatch::find_policy_option(name)) {
+      std::string error;
+      if (!jwtbatch::set_policy_option(&o->policy, option->name, value, &error)) return fail(error);
     } else if (name == "claims") {
       for (std::string_view c : split_list(value)) {
         if (!valid_claim_name(c)) return fail("claims: \"" + std::string(c) + "\" is not a usable claim name");

@@ -2,18 +2,16 @@
 // kernels (kernels/rsa, kernels/p256, kernels/p521, kernels/ed25519, kernels/sha256 for HS256) take
 // their families' jobs here; everything else goes one job at a time through verify_signature.
 #include "engine/sig/crypto.hpp"
+#include "engine/sig/ecdsa.hpp"
 #include "engine/sig/ed25519.hpp"
 #include "engine/sig/hmac.hpp"
-#include "engine/sig/p256.hpp"
-#include "engine/sig/p521.hpp"
 #include "engine/sig/rsa.hpp"
 
 namespace jwtbatch::engine {
 
 void verify_signatures(std::span<SigJob> jobs, VerifyScratch& scratch) noexcept {
   claim_ed25519_jobs(jobs);    // EdDSA with kernel keys, in SIMD lanes
-  verify_es256_kernel(jobs);   // ES256 with a P-256 kernel key: in lanes, across keys
-  verify_es512_kernel(jobs);   // ES512 with a P-521 kernel key: blocks across keys
+  verify_ecdsa_kernel_jobs(jobs);  // ES256/ES512 with a P-256/P-521 kernel key: blocks across keys
   verify_rsa_jobs(jobs);       // RS*/PS* of keys with an RSA kernel context, in SIMD lanes
   verify_hs256_jobs(jobs);     // HS256: inner, then outer hashes of all jobs, several in flight
   for (SigJob& job : jobs)

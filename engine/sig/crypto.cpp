@@ -8,9 +8,8 @@
 // RSASSA-PSS), RFC 8032 section 5.1.3 (Ed25519 point decoding), RFC 8725 (JWT best practices).
 #include "engine/sig/crypto.hpp"
 
+#include "engine/sig/ecdsa.hpp"
 #include "engine/sig/force_boringssl.hpp"
-#include "engine/sig/p256.hpp"
-#include "engine/sig/p521.hpp"
 #include "kernels/p256/p256.hpp"
 #include "kernels/p521/p521.hpp"
 
@@ -228,8 +227,7 @@ bool verify_ecdsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
   const size_t n_len = field_len(key.curve);
   // Raw fixed-length r||s (RFC 7518 section 3.4); DER or any other length is rejected.
   if (sig.size() != 2 * n_len) return false;
-  if (key.p256_kernel != nullptr && alg == Alg::es256) return verify_es256_one(key, msg, sig);
-  if (key.p521_kernel != nullptr && alg == Alg::es512) return verify_es512_one(key, msg, sig);
+  if (const std::optional<bool> by_kernel = verify_ecdsa_kernel_one(key, alg, msg, sig)) return *by_kernel;
   if (BN_bin2bn(sig.data(), n_len, s->r) == nullptr ||
       BN_bin2bn(sig.data() + n_len, n_len, s->s) == nullptr) {
     ERR_clear_error();

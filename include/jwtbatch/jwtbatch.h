@@ -125,6 +125,11 @@ JWTBATCH_API void jwtbatch_options_free(jwtbatch_options* options);
 
 /* jwtbatch_options_set sets option `name` to `value` (both NUL-terminated, borrowed). It returns 0,
  * or -1 with a one-line reason in `out_error` (may be NULL) for an unknown name or a bad value.
+ * The policy options ("alg" to "max_token_bytes" below) are those of the C++ table
+ * jwtbatch::policy_options() (include/jwtbatch/options.hpp), which the command's flags use too:
+ * same names, bounds and messages. Changed by that table (API version unchanged): "max_token_bytes"
+ * refuses 1 to 15 (it accepted 1 and up; the command always required 16), and integer values may
+ * carry a leading sign ("+60"; a "-" still fails every bound but "-0").
  *
  *   name              value
  *   "alg"             comma-separated allow-list, e.g. "RS256,ES256" (replaces; default: every
@@ -136,7 +141,7 @@ JWTBATCH_API void jwtbatch_options_free(jwtbatch_options* options);
  *   "leeway"          seconds of clock skew tolerated for exp, nbf, iat (default 0)
  *   "max_age"         seconds: iat required and no older than this
  *   "typ"             the header's typ must be this (case-insensitive, "application/" optional)
- *   "max_token_bytes" longer tokens are too_large (default 65536)
+ *   "max_token_bytes" longer tokens are too_large (default 65536; from 16 to 2^30)
  *   "claims"          comma-separated claim names that jwtbatch_verify returns as JSON text (adds;
  *                     names of printable ASCII without quote or backslash)
  *   "cache_size"      entries of the verified-token cache (default 0: no cache); rounded up to a

@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "jwtbatch/json.hpp"
 #include "jwtbatch/text.hpp"
 
 namespace jwtbatch::cli::gen {
@@ -160,31 +161,8 @@ std::string hex(std::span<const uint8_t> in) {
 }
 
 std::string json_string(std::string_view s) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out.push_back(kDigits[c >> 4]);
-          out.push_back(kDigits[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
+  append_json_string(&out, s);
   return out;
 }
 

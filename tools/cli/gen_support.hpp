@@ -81,8 +81,8 @@ bool b64url_decode(std::string_view in, std::vector<uint8_t>* out);
 // hex returns the lower-case hex of `in`.
 std::string hex(std::span<const uint8_t> in);
 
-// json_string returns `s` as a JSON string literal: quotes, backslash and control characters
-// escaped, everything else (UTF-8 included) copied as is.
+// json_string returns `s` as a JSON string literal, written by jwtbatch::append_json_string
+// (include/jwtbatch/json.hpp).
 std::string json_string(std::string_view s);
 
 // valid_utf8 says whether `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates).

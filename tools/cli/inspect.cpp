@@ -11,6 +11,7 @@
 #include "jwtbatch/verifier.hpp"
 #include "jwtbatch/text.hpp"
 #include "tools/cli/commands.hpp"
+#include "jwtbatch/json.hpp"
 #include "tools/cli/io.hpp"
 
 namespace jwtbatch::cli {
@@ -30,7 +31,7 @@ void pretty(std::string& out, simdjson::dom::element e, int indent) {
         if (!first) out += ",\n";
         first = false;
         out += pad + "  ";
-        append_json_string(out, field.key);
+        append_json_string(&out, field.key);
         out += ": ";
         pretty(out, field.value, indent + 1);
       }
@@ -54,7 +55,7 @@ void pretty(std::string& out, simdjson::dom::element e, int indent) {
     }
     case element_type::STRING: {
       std::string_view s;
-      if (e.get_string().get(s) == simdjson::SUCCESS) append_json_string(out, s);
+      if (e.get_string().get(s) == simdjson::SUCCESS) append_json_string(&out, s);
       return;
     }
     default:
@@ -78,7 +79,7 @@ void show(std::string& out, std::string_view title, const std::string& bytes, si
   simdjson::dom::element doc;
   if (parser.parse(bytes).get(doc) != simdjson::SUCCESS) {
     out += "(not valid JSON) ";
-    append_json_string(out, bytes);
+    append_json_string(&out, bytes);
     out += "\n";
     return;
   }

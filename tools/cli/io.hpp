@@ -21,7 +21,4 @@ std::optional<long long> parse_int64(std::string_view s);
 // usage_error prints "jwtbatch <cmd>: <msg>" on stderr and returns 2.
 int usage_error(std::string_view cmd, std::string_view msg);
 
-// append_json_string appends `s` as a JSON string literal (quotes, escapes, \u00XX controls).
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace jwtbatch::cli

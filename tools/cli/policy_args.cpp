@@ -1,6 +1,7 @@
 // policy_args.cpp: the key, policy and clock options of `verify` and `audit`.
 #include "tools/cli/policy_args.hpp"
 
+#include "jwtbatch/options.hpp"
 #include "tools/cli/io.hpp"
 
 namespace jwtbatch::cli {
@@ -20,6 +21,20 @@ bool ArgCursor::integer(long long lo, long long hi, long long* out) {
   return true;
 }
 
+namespace {
+
+// policy_option_of_flag returns the table's row of flag `a` ("--max-token-bytes" for
+// "max_token_bytes"), or nullptr when `a` is no policy option's flag.
+const PolicyOption* policy_option_of_flag(std::string_view a) {
+  if (!a.starts_with("--") || a.find('_') != std::string_view::npos) return nullptr;
+  std::string name(a.substr(2));
+  for (char& ch : name)
+    if (ch == '-') ch = '_';
+  return find_policy_option(name);
+}
+
+}  // namespace
+
 ArgResult parse_policy_arg(std::string_view a, ArgCursor& c, PolicyArgs& p, std::string* error) {
   auto fail = [&](std::string msg) {
     *error = std::move(msg);
@@ -30,40 +45,16 @@ ArgResult parse_policy_arg(std::string_view a, ArgCursor& c, PolicyArgs& p, std:
   if (a == "--jwks") {
     if (!c.value(&v)) return fail("--jwks needs a file");
     p.jwks.emplace_back(v);
-  } else if (a == "--alg") {
-    if (!c.value(&v)) return fail("--alg needs a list");
-    for (const std::string& name : split_list(v)) {
-      const Alg alg = alg_from_string(name);
-      if (alg == Alg::unknown) return fail("--alg: unknown or refused algorithm \"" + name + "\"");
-      p.policy.algs.add(alg);
-    }
-    if (p.policy.algs.empty()) return fail("--alg: empty list");
-  } else if (a == "--iss") {
-    if (!c.value(&v)) return fail("--iss needs a value");
-    p.policy.issuers.emplace_back(v);
-  } else if (a == "--aud") {
-    if (!c.value(&v)) return fail("--aud needs a value");
-    p.policy.audiences.emplace_back(v);
-  } else if (a == "--require") {
-    if (!c.value(&v)) return fail("--require needs a list");
-    p.policy.required_claims = split_list(v);
-    if (p.policy.required_claims.size() > 64) return fail("--require: at most 64 claims");
-  } else if (a == "--leeway") {
-    if (!c.integer(0, 1LL << 40, &n)) return fail("--leeway needs a number of seconds >= 0");
-    p.policy.leeway_s = n;
   } else if (a == "--now") {
     if (!c.integer(-(1LL << 53), 1LL << 53, &n)) return fail("--now needs UNIX seconds");
     p.now = n;
     p.now_set = true;
-  } else if (a == "--max-age") {
-    if (!c.integer(0, 1LL << 40, &n)) return fail("--max-age needs a number of seconds >= 0");
-    p.policy.max_age_s = n;
-  } else if (a == "--typ") {
-    if (!c.value(&v)) return fail("--typ needs a value");
-    p.policy.typ = std::string(v);
-  } else if (a == "--max-token-bytes") {
-    if (!c.integer(16, 1LL << 30, &n)) return fail("--max-token-bytes needs a number from 16 to 2^30");
-    p.policy.max_token_bytes = static_cast<size_t>(n);
+  } else if (const PolicyOption* option = policy_option_of_flag(a)) {
+    if (!c.value(&v)) return fail(std::string(a) + " needs a value");
+    std::string option_error;
+    // The table's message starts with the option's name: the command shows its flag instead.
+    if (!set_policy_option(&p.policy, option->name, v, &option_error))
+      return fail(std::string(a) + option_error.substr(option->name.size()));
   } else {
     return ArgResult::not_mine;
   }

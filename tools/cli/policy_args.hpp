@@ -30,9 +30,10 @@ struct PolicyArgs {
 
 enum class ArgResult { not_mine, taken, error };
 
-// parse_policy_arg reads option `a` (argv[c.i]) if it is one of --jwks, --alg, --iss, --aud,
-// --require, --leeway, --now, --max-age, --typ, --max-token-bytes: `taken` (c.i now at its last
-// argument), `error` with a one-line `*error`, or `not_mine` (nothing consumed).
+// parse_policy_arg reads option `a` (argv[c.i]) if it is --jwks, --now or the flag of a policy
+// option of the table (include/jwtbatch/options.hpp: --alg, --iss, --aud, --require, --leeway,
+// --max-age, --typ, --max-token-bytes): `taken` (c.i now at its last argument), `error` with a
+// one-line `*error`, or `not_mine` (nothing consumed).
 ArgResult parse_policy_arg(std::string_view a, ArgCursor& c, PolicyArgs& p, std::string* error);
 
 }  // namespace jwtbatch::cli

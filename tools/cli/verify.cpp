@@ -13,6 +13,7 @@
 #include "jwtbatch/jwtbatch.hpp"
 #include "jwtbatch/text.hpp"
 #include "tools/cli/commands.hpp"
+#include "jwtbatch/json.hpp"
 #include "tools/cli/io.hpp"
 #include "tools/cli/policy_args.hpp"
 #include "tools/cli/line_reader.hpp"
@@ -95,11 +96,11 @@ void append_verdict(std::string& out, uint64_t index, const Verdict& v, const Ke
     out += '"';
     if (v.key_index != kNoKey && !keys.kid(v.key_index).empty()) {
       out += ",\"kid\":";
-      append_json_string(out, keys.kid(v.key_index));
+      append_json_string(&out, keys.kid(v.key_index));
     }
   } else {
     out += ",\"error\":";
-    append_json_string(out, explain(v, policy));
+    append_json_string(&out, explain(v, policy));
   }
   out += "}\n";
 }

@@ -1,0 +1,130 @@
+// ecdsa.cpp: ES256 and ES512 through their kernels (see ecdsa.hpp), one template over the curve.
+// The jobs are hashed (the curve's SHA-2 of the signing input), collected in blocks on the stack,
+// and verified by the kernel's batch entry, whose batches may mix keys and share one inversion
+// mod n.
+#include "engine/sig/ecdsa.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+#include <openssl/sha.h>
+
+#include "kernels/p256/p256.hpp"
+#include "kernels/p521/p521.hpp"
+
+namespace jwtbatch::engine {
+namespace {
+
+// A curve's traits: its algorithm, sizes, the kernel context of a PreparedKey, the hash, the batch
+// entry (read once per call of verify_ecdsa_kernel_jobs) and the single-signature path.
+
+struct P256Glue {
+  static constexpr Alg kAlg = Alg::es256;
+  static constexpr size_t kSigBytes = 64;
+  static constexpr size_t kDigestBytes = SHA256_DIGEST_LENGTH;
+  // Jobs per block: the IFMA variant fills 8-signature lane groups; 128 keeps the buffers small.
+  static constexpr size_t kBlock = 128;
+  using Job = kernels::p256::Job;
+  static const kernels::p256::Key* kernel_key(const PreparedKey& key) noexcept { return key.p256_kernel.get(); }
+  static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA256(in.data(), in.size(), out); }
+  static kernels::p256::VerifyBatch batch_entry() noexcept { return kernels::p256::active_variant().verify_batch; }
+  // One signature through the active variant (IFMA where the CPU has it), not the scalar reference.
+  static bool verify_one(const Job& job) noexcept {
+    bool ok = false;
+    kernels::p256::active_variant().verify_batch({&job, 1}, &ok);
+    return ok;
+  }
+};
+
+struct P521Glue {
+  static constexpr Alg kAlg = Alg::es512;
+  static constexpr size_t kSigBytes = kernels::p521::kSigBytes;
+  static constexpr size_t kDigestBytes = SHA512_DIGEST_LENGTH;
+  static_assert(kDigestBytes == kernels::p521::kDigestBytes);
+  // Jobs per block: the kernel shares one inversion mod n across 64 signatures.
+  static constexpr size_t kBlock = 64;
+  using Job = kernels::p521::Job;
+  static const kernels::p521::Key* kernel_key(const PreparedKey& key) noexcept { return key.p521_kernel.get(); }
+  static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA512(in.data(), in.size(), out); }
+  static auto batch_entry() noexcept { return &kernels::p521::verify_batch; }
+  static bool verify_one(const Job& job) noexcept { return kernels::p521::verify_one(*job.key, job.digest, job.sig); }
+};
+
+// The curves with a kernel, in the order their jobs are taken (their jobs are disjoint: one alg
+// each).
+template <class... Glues>
+struct CurveList {
+  static void verify_jobs(std::span<SigJob> jobs) noexcept;
+  static std::optional<bool> verify_one(const PreparedKey& key, Alg alg, std::span<const uint8_t> signing_input,
+                                        std::span<const uint8_t> signature) noexcept;
+};
+using Curves = CurveList<P256Glue, P521Glue>;
+
+template <class G>
+bool takes(const SigJob& job) noexcept {
+  const PreparedKey* key = job.key;
+  return job.alg == G::kAlg && key != nullptr && key->family == KeyFamily::ec && G::kernel_key(*key) != nullptr &&
+         key->algs.contains(G::kAlg) && job.signature.size() == G::kSigBytes;
+}
+
+template <class G>
+void verify_curve_jobs(std::span<SigJob> jobs) noexcept {
+  const auto batch = G::batch_entry();
+  uint8_t digests[G::kBlock][G::kDigestBytes];
+  typename G::Job kjobs[G::kBlock];
+  SigJob* owners[G::kBlock];
+  bool out[G::kBlock];
+  size_t n = 0;
+  auto flush = [&] {
+    batch({kjobs, n}, out);
+    for (size_t i = 0; i < n; ++i) {
+      owners[i]->valid = out[i];
+      owners[i]->handled = true;
+    }
+    n = 0;
+  };
+  for (SigJob& job : jobs) {
+    if (!takes<G>(job)) continue;
+    G::hash(job.signing_input, digests[n]);
+    kjobs[n] = typename G::Job{G::kernel_key(*job.key), digests[n], job.signature.data()};
+    owners[n++] = &job;
+    if (n == G::kBlock) flush();
+  }
+  if (n > 0) flush();
+}
+
+template <class G>
+std::optional<bool> verify_curve_one(const PreparedKey& key, std::span<const uint8_t> signing_input,
+                                     std::span<const uint8_t> signature) noexcept {
+  const auto* kernel_key = G::kernel_key(key);
+  if (kernel_key == nullptr) return std::nullopt;
+  if (signature.size() != G::kSigBytes) return false;
+  uint8_t digest[G::kDigestBytes];
+  G::hash(signing_input, digest);
+  return G::verify_one(typename G::Job{kernel_key, digest, signature.data()});
+}
+
+template <class... Glues>
+void CurveList<Glues...>::verify_jobs(std::span<SigJob> jobs) noexcept {
+  (verify_curve_jobs<Glues>(jobs), ...);
+}
+
+template <class... Glues>
+std::optional<bool> CurveList<Glues...>::verify_one(const PreparedKey& key, Alg alg,
+                                                    std::span<const uint8_t> signing_input,
+                                                    std::span<const uint8_t> signature) noexcept {
+  std::optional<bool> result;
+  ((alg == Glues::kAlg ? (result = verify_curve_one<Glues>(key, signing_input, signature), true) : false) || ...);
+  return result;
+}
+
+}  // namespace
+
+void verify_ecdsa_kernel_jobs(std::span<SigJob> jobs) noexcept { Curves::verify_jobs(jobs); }
+
+std::optional<bool> verify_ecdsa_kernel_one(const PreparedKey& key, Alg alg, std::span<const uint8_t> signing_input,
+                                            std::span<const uint8_t> signature) noexcept {
+  return Curves::verify_one(key, alg, signing_input, signature);
+}
+
+}  // namespace jwtbatch::engine
