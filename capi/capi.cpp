@@ -78,20 +78,6 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return s;
 }
 
-std::vector<std::string_view> split_list(std::string_view s) {
-  std::vector<std::string_view> out;
-  while (!s.empty()) {
-    const size_t comma = s.find(',');
-    std::string_view item = s.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 bool parse_int(std::string_view s, int64_t lo, int64_t hi, int64_t* out) {
   if (s.empty() || s.size() > 19) return false;
   int64_t v = 0;
@@ -246,7 +232,7 @@ int jwtbatch_options_set(jwtbatch_options* o, const char* name_c, const char* va
       std::string error;
       if (!jwtbatch::set_policy_option(&o->policy, option->name, value, &error)) return fail(error);
     } else if (name == "claims") {
-      for (std::string_view c : split_list(value)) {
+      for (const std::string& c : jwtbatch::split_option_list(value)) {
         if (!valid_claim_name(c)) return fail("claims: \"" + std::string(c) + "\" is not a usable claim name");
         if (std::find(o->claims.begin(), o->claims.end(), c) == o->claims.end()) o->claims.emplace_back(c);
       }

@@ -14,9 +14,9 @@ constexpr int64_t kMaxTokenBytes = int64_t{1} << 30;
 constexpr int64_t kMinTokenBytes = 16;
 constexpr size_t kMaxRequiredClaims = 64;  // Policy::required_claims
 
-// split_list returns the comma-separated items of `list`, each without leading and trailing
-// spaces, empty ones dropped ("RS256, ES256" is two algorithms, as people write lists).
-std::vector<std::string> split_list(std::string_view list) {
+}  // namespace
+
+std::vector<std::string> split_option_list(std::string_view list) {
   std::vector<std::string> out;
   while (!list.empty()) {
     const size_t comma = list.find(',');
@@ -30,9 +30,11 @@ std::vector<std::string> split_list(std::string_view list) {
   return out;
 }
 
+namespace {
+
 bool apply_alg(Policy* p, std::string_view text, int64_t, std::string* why) {
   AlgSet algs;
-  for (const std::string& name : split_list(text)) {
+  for (const std::string& name : split_option_list(text)) {
     const Alg alg = alg_from_string(name);
     if (alg == Alg::unknown) {
       *why = "unknown or refused algorithm \"" + name + "\"";
@@ -59,7 +61,7 @@ bool apply_aud(Policy* p, std::string_view text, int64_t, std::string*) {
 }
 
 bool apply_require(Policy* p, std::string_view text, int64_t, std::string* why) {
-  std::vector<std::string> claims = split_list(text);
+  std::vector<std::string> claims = split_option_list(text);
   if (claims.size() > kMaxRequiredClaims) {
     *why = "at most 64 claims";
     return false;

@@ -110,10 +110,10 @@ struct TestKey {
 };
 
 size_t curve_len(Curve c) { return c == Curve::p256 ? 32 : c == Curve::p384 ? 48 : 66; }
-int curve_nid(Curve c) {
+int nid_of(Curve c) {
   return c == Curve::p256 ? NID_X9_62_prime256v1 : c == Curve::p384 ? NID_secp384r1 : NID_secp521r1;
 }
-Alg curve_alg(Curve c) { return c == Curve::p256 ? Alg::es256 : c == Curve::p384 ? Alg::es384 : Alg::es512; }
+Alg alg_of(Curve c) { return c == Curve::p256 ? Alg::es256 : c == Curve::p384 ? Alg::es384 : Alg::es512; }
 
 TestKey make_hmac_key(size_t len) {
   TestKey k;
@@ -169,7 +169,7 @@ TestKey make_ec_key(Curve curve) {
   TestKey k;
   k.family = KeyFamily::ec;
   k.curve = curve;
-  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(curve_nid(curve)));
+  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(nid_of(curve)));
   EXPECT_TRUE(EC_KEY_generate_key(ec.get()));
   bssl::UniquePtr<BIGNUM> x(BN_new()), y(BN_new());
   EXPECT_TRUE(EC_POINT_get_affine_coordinates_GFp(EC_KEY_get0_group(ec.get()),
@@ -398,7 +398,7 @@ TEST(CryptoDifferential, Ecdsa) {
   VerifyScratch scratch;
   for (Curve curve : {Curve::p256, Curve::p384, Curve::p521}) {
     TestKey k = make_ec_key(curve);
-    Alg alg = curve_alg(curve);
+    Alg alg = alg_of(curve);
     // Every bit for P-256 and P-384; one bit per byte for P-521 (about 1.2 ms per verify here).
     const bool every_bit = curve != Curve::p521;
     const int num_messages = curve == Curve::p256 ? 3 : 2;
@@ -477,7 +477,7 @@ TEST(Crypto, EcdsaRangeChecks) {
   VerifyScratch scratch;
   for (Curve curve : {Curve::p256, Curve::p384, Curve::p521}) {
     TestKey k = make_ec_key(curve);
-    const Alg alg = curve_alg(curve);
+    const Alg alg = alg_of(curve);
     const size_t len = curve_len(curve);
     const Bytes msg = random_bytes(77);
     Bytes sig = sign(k, alg, msg);
@@ -522,7 +522,7 @@ TEST(Crypto, EcdsaDerSignatureRejected) {
   VerifyScratch scratch;
   for (Curve curve : {Curve::p256, Curve::p384, Curve::p521}) {
     TestKey k = make_ec_key(curve);
-    const Alg alg = curve_alg(curve);
+    const Alg alg = alg_of(curve);
     const size_t len = curve_len(curve);
     const Bytes msg = random_bytes(33);
     const Bytes d = digest_of(alg, msg);
@@ -789,7 +789,7 @@ TEST(Crypto, PemKeysOfEveryFamily) {
     bad[bad.size() / 2] ^= 0x10;
     EXPECT_FALSE(ours(*key, alg, msg, bad, scratch));
   };
-  for (const TestKey& k : keys) check(k, k.family == KeyFamily::okp ? Alg::eddsa : curve_alg(k.curve));
+  for (const TestKey& k : keys) check(k, k.family == KeyFamily::okp ? Alg::eddsa : alg_of(k.curve));
   check(rsa_keys()[0], Alg::rs256);
   check(rsa_keys()[1], Alg::ps384);
 }

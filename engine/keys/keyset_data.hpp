@@ -9,7 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/sig/crypto.hpp"
+#include "engine/keys/prepared_key.hpp"
 #include "jwtbatch/keyset.hpp"
 #include "jwtbatch/status.hpp"
 

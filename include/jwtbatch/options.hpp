@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jwtbatch/policy.hpp"
 
@@ -47,5 +48,10 @@ const PolicyOption* find_policy_option(std::string_view name) noexcept;
 // was, and sets `*out_error` (may be null) to one line starting with "`name`: ", e.g.
 // "max_token_bytes: \"8\" is not an integer from 16 to 2^30". Both strings are borrowed for the call.
 bool set_policy_option(Policy* policy, std::string_view name, std::string_view value, std::string* out_error);
+
+// split_option_list returns the comma-separated items of a list option's `value`, each without
+// leading and trailing spaces, empty ones dropped ("RS256, ES256" is two algorithms, as people
+// write lists). Every list option of the table, and the C API's own lists, are read with it.
+std::vector<std::string> split_option_list(std::string_view value);
 
 }  // namespace jwtbatch

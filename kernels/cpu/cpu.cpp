@@ -43,20 +43,13 @@ constexpr VariantSpec<KernelTable> kTables[] = {
 };
 static_assert(reference_first(kTables));
 
-using Table = VariantTable<KernelTable, std::size(kTables)>;
-
-const Table& table() {
-  static const Table t(kTables);
-  return t;
-}
-
 }  // namespace
 
-const KernelTable& active_kernels() noexcept { return table().active(); }
+const KernelTable& active_kernels() noexcept { return chosen_table<kTables>().active(); }
 
-std::span<const KernelTable> supported_kernels() noexcept { return table().supported(); }
+std::span<const KernelTable> supported_kernels() noexcept { return chosen_table<kTables>().supported(); }
 
-const KernelTable* find_kernels(std::string_view name) noexcept { return table().find(name); }
+const KernelTable* find_kernels(std::string_view name) noexcept { return chosen_table<kTables>().find(name); }
 
 std::string_view kernel_selection_error() noexcept { return isa_policy().error(); }
 

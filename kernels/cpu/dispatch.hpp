@@ -26,6 +26,8 @@
 //     assembly is faster than a portable reference. Forcing is how tests and comparisons reach it.
 #pragma once
 
+#include <iterator>
+
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -140,4 +142,26 @@ class VariantTable {
   bool forced_ = false;
 };
 
+// chosen_table returns the VariantTable of the family whose variant list is `Specs`, built on first
+// use from cpu_features() and isa_policy() (a function-local static: thread-safe, once).
+template <const auto& Specs>
+const auto& chosen_table() {
+  using Variant = decltype(Specs[0].variant);
+  static const VariantTable<Variant, std::size(Specs)> table(Specs);
+  return table;
+}
+
 }  // namespace jwtbatch::kernels
+
+// JWTBATCH_VARIANT_ACCESSORS(specs) defines, in a family's namespace, the accessors every family's
+// header declares (active_variant, supported_variants, find_variant) over its variant list `specs`.
+#define JWTBATCH_VARIANT_ACCESSORS(specs)                                                   \
+  const Variant& active_variant() noexcept {                                                \
+    return ::jwtbatch::kernels::chosen_table<specs>().active();                           \
+  }                                                                                         \
+  std::span<const Variant> supported_variants() noexcept {                                  \
+    return ::jwtbatch::kernels::chosen_table<specs>().supported();                        \
+  }                                                                                         \
+  const Variant* find_variant(std::string_view name) noexcept {                             \
+    return ::jwtbatch::kernels::chosen_table<specs>().find(name);                         \
+  }

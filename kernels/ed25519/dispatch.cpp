@@ -20,20 +20,9 @@ constexpr VariantSpec<Variant> kVariants[] = {
 };
 static_assert(reference_first(kVariants));
 
-using Table = VariantTable<Variant, std::size(kVariants)>;
-
-const Table& table() {
-  static const Table t(kVariants);
-  return t;
-}
-
 }  // namespace
 
-std::span<const Variant> supported_variants() noexcept { return table().supported(); }
-
-const Variant& active_variant() noexcept { return table().active(); }
-
-const Variant* find_variant(std::string_view name) noexcept { return table().find(name); }
+JWTBATCH_VARIANT_ACCESSORS(kVariants)
 
 void verify_batch(std::span<Job> jobs, const Variant& variant) noexcept {
   size_t i = 0;

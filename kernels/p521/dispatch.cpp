@@ -11,19 +11,8 @@ constexpr VariantSpec<Variant> kVariants[] = {
 };
 static_assert(reference_first(kVariants));
 
-using Table = VariantTable<Variant, std::size(kVariants)>;
-
-const Table& table() {
-  static const Table t(kVariants);
-  return t;
-}
-
 }  // namespace
 
-const Variant& active_variant() noexcept { return table().active(); }
-
-std::span<const Variant> supported_variants() noexcept { return table().supported(); }
-
-const Variant* find_variant(std::string_view name) noexcept { return table().find(name); }
+JWTBATCH_VARIANT_ACCESSORS(kVariants)
 
 }  // namespace jwtbatch::kernels::p521

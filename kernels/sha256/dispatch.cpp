@@ -17,21 +17,10 @@ constexpr VariantSpec<Variant> kVariants[] = {
 };
 static_assert(reference_first(kVariants));
 
-using Table = VariantTable<Variant, std::size(kVariants)>;
-
-const Table& table() {
-  static const Table t(kVariants);
-  return t;
-}
-
 }  // namespace
 
-const Variant& active_variant() noexcept { return table().active(); }
+JWTBATCH_VARIANT_ACCESSORS(kVariants)
 
-bool engine_uses_kernels() noexcept { return table().engine_uses_kernels(); }
-
-std::span<const Variant> supported_variants() noexcept { return table().supported(); }
-
-const Variant* find_variant(std::string_view name) noexcept { return table().find(name); }
+bool engine_uses_kernels() noexcept { return chosen_table<kVariants>().engine_uses_kernels(); }
 
 }  // namespace jwtbatch::kernels::sha256

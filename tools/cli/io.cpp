@@ -26,18 +26,6 @@ std::optional<std::string> read_file(const std::string& path, std::string* out_e
   return data;
 }
 
-std::vector<std::string> split_list(std::string_view list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string_view::npos) comma = list.size();
-    if (comma > start) out.emplace_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::optional<long long> parse_int64(std::string_view s) {
   long long v = 0;
   const char* b = s.data();

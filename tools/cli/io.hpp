@@ -12,8 +12,6 @@ namespace jwtbatch::cli {
 // read_file reads a whole file ("-" is stdin); nullopt with `out_error` set when it cannot.
 std::optional<std::string> read_file(const std::string& path, std::string* out_error);
 
-// split_list splits "a,b,,c" into {"a","b","c"} (empty items dropped).
-std::vector<std::string> split_list(std::string_view list);
 
 // parse_int64 parses a whole decimal integer (optionally signed).
 std::optional<long long> parse_int64(std::string_view s);
