@@ -144,6 +144,8 @@ template <typename Detail>
 #define EXPECT_CLAIM_VERDICT(w, s, d) EXPECT_TRUE(has_claim_verdict((w), (s), (d)))
 
 // ---- Every stage but the first: a token already failed stays as it was -------------------------
+// (split_chunk looks at every token whatever its status: run_chunk hands it fresh TokenWork only,
+// so pipeline.hpp's "each stage touches only tokens still ok" holds from stage 2 on.)
 
 // Two copies of one signed, expired token: the first is failed (bad_header) before the stage runs,
 // the second is live. The stage must not touch the first, must count only the second, and must do
