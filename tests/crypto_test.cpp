@@ -35,6 +35,7 @@
 #include <openssl/sha.h>
 
 #include "engine/sig/crypto.hpp"
+#include "tests/support/token_builder.hpp"
 #include "tests/support/wycheproof.hpp"
 
 namespace jwtbatch::engine {
@@ -42,6 +43,7 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 using test::from_hex;
+using test::public_key_pem;
 using test::to_hex;
 
 constexpr uint64_t kSeed = 0x6a77746261746368;  // "jwtbatch"
@@ -61,15 +63,6 @@ Bytes unhex(std::string_view s) {
   auto b = from_hex(s);
   EXPECT_TRUE(b.has_value()) << s;
   return b.value_or(Bytes{});
-}
-
-std::string pem_of(EVP_PKEY* pkey) {
-  bssl::UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
-  EXPECT_TRUE(PEM_write_bio_PUBKEY(bio.get(), pkey));
-  const uint8_t* data = nullptr;
-  size_t len = 0;
-  BIO_mem_contents(bio.get(), &data, &len);
-  return std::string(reinterpret_cast<const char*>(data), len);
 }
 
 Bytes bn_bytes(const BIGNUM* bn, size_t len) {
@@ -576,7 +569,7 @@ TEST(Crypto, AlgorithmMustBeOneOfTheKeys) {
   // PEM text as the secret, presented to the RSA key.
   bssl::UniquePtr<EVP_PKEY> pub(EVP_PKEY_new());
   ASSERT_TRUE(EVP_PKEY_set1_RSA(pub.get(), EVP_PKEY_get0_RSA(rk.pkey.get())));
-  const std::string pem = pem_of(pub.get());
+  const std::string pem = public_key_pem(pub.get());
   TestKey forged;
   forged.secret.assign(pem.begin(), pem.end());
   const Bytes tag = sign(forged, Alg::hs256, msg);
@@ -778,7 +771,7 @@ TEST(Crypto, PemKeysOfEveryFamily) {
       }
     }
     std::string why;
-    auto key = prepare_spki_pem(pem_of(pub.get()), AlgSet{}, &why);
+    auto key = prepare_spki_pem(public_key_pem(pub.get()), AlgSet{}, &why);
     ASSERT_TRUE(key) << why;
     EXPECT_EQ(key->family, k.family);
     EXPECT_EQ(key->algs, k.prepared.algs);
@@ -805,7 +798,7 @@ TEST(Crypto, BadPemRefusedWithReasons) {
   bssl::UniquePtr<EVP_PKEY> rsa_pub(EVP_PKEY_new());
   bssl::UniquePtr<RSA> rsa_pub_only(RSAPublicKey_dup(rsa));
   ASSERT_TRUE(EVP_PKEY_set1_RSA(rsa_pub.get(), rsa_pub_only.get()));
-  const std::string good = pem_of(rsa_pub.get());
+  const std::string good = public_key_pem(rsa_pub.get());
   ASSERT_TRUE(prepare_spki_pem(good, AlgSet{}, &why)) << why;
   expect_refused(prepare_spki_pem(good + good, AlgSet{}, &why), why, "more than one", "two keys");
 
@@ -838,7 +831,7 @@ TEST(Crypto, BadPemRefusedWithReasons) {
     bssl::UniquePtr<RSA> small_pub(RSAPublicKey_dup(small.get()));
     bssl::UniquePtr<EVP_PKEY> pkey(EVP_PKEY_new());
     ASSERT_TRUE(EVP_PKEY_set1_RSA(pkey.get(), small_pub.get()));
-    expect_refused(prepare_spki_pem(pem_of(pkey.get()), AlgSet{}, &why), why, "1024 bits", "RSA-1024 PEM");
+    expect_refused(prepare_spki_pem(public_key_pem(pkey.get()), AlgSet{}, &why), why, "1024 bits", "RSA-1024 PEM");
   }
   // A curve JWS does not use.
   {
@@ -846,7 +839,7 @@ TEST(Crypto, BadPemRefusedWithReasons) {
     ASSERT_TRUE(ec && EC_KEY_generate_key(ec.get()));
     bssl::UniquePtr<EVP_PKEY> pkey(EVP_PKEY_new());
     ASSERT_TRUE(EVP_PKEY_set1_EC_KEY(pkey.get(), ec.get()));
-    expect_refused(prepare_spki_pem(pem_of(pkey.get()), AlgSet{}, &why), why, "not P-256", "P-224");
+    expect_refused(prepare_spki_pem(public_key_pem(pkey.get()), AlgSet{}, &why), why, "not P-256", "P-224");
   }
   // An algorithm of another family.
   expect_refused(prepare_spki_pem(good, AlgSet{Alg::es256}, &why), why, "no RSA algorithm", "ES256 for RSA");

@@ -28,13 +28,22 @@ std::string b64url(std::string_view text) {
   return b64url(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
-namespace {
-
-std::vector<uint8_t> bn_bytes(const BIGNUM* bn, size_t len = 0) {
+std::vector<uint8_t> bn_bytes(const BIGNUM* bn, size_t len) {
   std::vector<uint8_t> out(len ? len : BN_num_bytes(bn));
   BN_bn2bin_padded(out.data(), out.size(), bn);
   return out;
 }
+
+std::string public_key_pem(EVP_PKEY* pkey) {
+  bssl::UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (!PEM_write_bio_PUBKEY(bio.get(), pkey)) throw std::runtime_error("PEM_write_bio_PUBKEY");
+  const uint8_t* data = nullptr;
+  size_t len = 0;
+  BIO_mem_contents(bio.get(), &data, &len);
+  return std::string(reinterpret_cast<const char*>(data), len);
+}
+
+namespace {
 
 TestKeys make_keys() {
   TestKeys k;
@@ -78,12 +87,7 @@ std::string TestKeys::jwks() const {
 std::string TestKeys::rsa_public_pem() const {
   bssl::UniquePtr<EVP_PKEY> pkey(EVP_PKEY_new());
   EVP_PKEY_set1_RSA(pkey.get(), rsa.get());
-  bssl::UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_PUBKEY(bio.get(), pkey.get());
-  const uint8_t* data = nullptr;
-  size_t len = 0;
-  BIO_mem_contents(bio.get(), &data, &len);
-  return std::string(reinterpret_cast<const char*>(data), len);
+  return public_key_pem(pkey.get());
 }
 
 std::vector<uint8_t> sign(std::string_view alg, std::string_view input, std::span<const uint8_t> secret) {

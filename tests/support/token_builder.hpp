@@ -8,13 +8,20 @@
 #include <string_view>
 #include <vector>
 
+#include <openssl/bn.h>
 #include <openssl/ec_key.h>
+#include <openssl/evp.h>
 #include <openssl/rsa.h>
 
 namespace jwtbatch::test {
 
 std::string b64url(std::span<const uint8_t> bytes);
 std::string b64url(std::string_view text);
+
+// bn_bytes returns `bn` big-endian, left-padded with zeros to `len` bytes (0: its own length).
+std::vector<uint8_t> bn_bytes(const BIGNUM* bn, size_t len = 0);
+// public_key_pem returns the SubjectPublicKeyInfo PEM of `pkey`.
+std::string public_key_pem(EVP_PKEY* pkey);
 
 // TestKeys: one key of each family, generated once per process (RSA-2048 keygen is slow).
 struct TestKeys {
