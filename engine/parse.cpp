@@ -63,17 +63,19 @@ bool same_name(std::string_view a, uint64_t a_prefix, std::string_view b, uint64
          (a.size() <= 8 || std::memcmp(a.data() + 8, b.data() + 8, a.size() - 8) == 0);
 }
 
-// has_duplicate_names reports whether any object in `e` (at any depth) names a member twice.
+// has_duplicate_names reports whether any object in `e` (at any depth) names a member twice, or a
+// container lies more than `levels_below` levels below `e` (the depth limit: see parse_chunk).
 // Objects of up to 16 members (every real header and claims set) compare each name with those
 // before it as (length, first 8 bytes zero-padded) integer pairs, calling memcmp only for the rest
 // of equal-prefix names longer than 8 bytes: JWT names are short and often the same length ("iss",
 // "sub", "aud", "exp"), so string_view's == spent a memcmp call on nearly every pair. Larger
 // objects sort the names.
-bool has_duplicate_names(element e, std::vector<std::string_view>& names) {
+bool has_duplicate_names(element e, std::vector<std::string_view>& names, size_t levels_below) {
   if (simdjson::dom::array arr; e.get_array().get(arr) == simdjson::SUCCESS) {
     for (element child : arr) {
       const element_type t = child.type();
-      if ((t == element_type::OBJECT || t == element_type::ARRAY) && has_duplicate_names(child, names))
+      if ((t == element_type::OBJECT || t == element_type::ARRAY) &&
+          (levels_below == 0 || has_duplicate_names(child, names, levels_below - 1)))
         return true;
     }
     return false;
@@ -119,18 +121,20 @@ bool has_duplicate_names(element e, std::vector<std::string_view>& names) {
   }
   for (auto field : obj) {
     const element_type t = field.value.type();  // scalars (most members) need no call
-    if ((t == element_type::OBJECT || t == element_type::ARRAY) && has_duplicate_names(field.value, names))
+    if ((t == element_type::OBJECT || t == element_type::ARRAY) &&
+        (levels_below == 0 || has_duplicate_names(field.value, names, levels_below - 1)))
       return true;
   }
   return false;
 }
 
-// parse_object parses `len` bytes at `p` as one JSON object without duplicate names.
-bool parse_object(Workspace& ws, const uint8_t* p, size_t len, simdjson::dom::object* out) {
+// parse_object parses `len` bytes at `p` as one JSON object without duplicate names, nested at most
+// `max_depth` containers deep (the object itself is level 1).
+bool parse_object(Workspace& ws, const uint8_t* p, size_t len, size_t max_depth, simdjson::dom::object* out) {
   element doc;
   if (ws.parser.parse(p, len, false).get(doc) != simdjson::SUCCESS) return false;
   if (doc.get_object().get(*out) != simdjson::SUCCESS) return false;
-  return !has_duplicate_names(doc, ws.names);
+  return !has_duplicate_names(doc, ws.names, max_depth - 1);
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -160,7 +164,7 @@ void fail_header(TokenWork& w, HeaderProblem p) {
 
 void parse_header(const BatchContext& ctx, Workspace& ws, TokenWork& w) {
   simdjson::dom::object obj;
-  if (!parse_object(ws, w.header, w.header_len, &obj)) {
+  if (!parse_object(ws, w.header, w.header_len, ws.parser_depth - 1, &obj)) {
     w.status = Status::bad_json;
     w.detail = static_cast<uint32_t>(JsonPart::header);
     return;
@@ -247,7 +251,7 @@ struct RequiredNames {
 
 void parse_claims(const BatchContext& ctx, const RequiredNames& required, Workspace& ws, TokenWork& w) {
   simdjson::dom::object obj;
-  if (!parse_object(ws, w.claims, w.claims_len, &obj)) {
+  if (!parse_object(ws, w.claims, w.claims_len, ws.parser_depth - 1, &obj)) {
     w.status = Status::bad_json;
     w.detail = static_cast<uint32_t>(JsonPart::claims);
     return;
@@ -318,8 +322,11 @@ void parse_chunk(const BatchContext& ctx, Workspace& ws, std::span<TokenWork> wo
   size_t largest = 0;
   for (const TokenWork& w : work)
     if (w.status == Status::ok) largest = std::max<size_t>({largest, w.header_len, w.claims_len});
+  // simdjson's depth counts a scalar inside a container as one more level (it refuses a non-empty
+  // container at its last level), so it gets one level more than the policy's limit, and
+  // has_duplicate_names, which walks every container anyway, refuses a container below the limit.
   // Capped: has_duplicate_names recurses once per level.
-  const size_t depth = std::min(ctx.policy->max_json_depth, kMaxJsonDepth);
+  const size_t depth = std::min(std::max<size_t>(ctx.policy->max_json_depth, 1), kMaxJsonDepth) + 1;
   if (largest > ws.parser_capacity || depth != ws.parser_depth) {
     const size_t cap = std::max<size_t>(largest, std::max<size_t>(ws.parser_capacity, 4096));
     if (ws.parser.allocate(cap, depth) != simdjson::SUCCESS) {

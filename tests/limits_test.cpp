@@ -247,7 +247,7 @@ TEST_F(LimitsTest, KeyCount1024) {
   ASSERT_TRUE(keys) << error;
   EXPECT_EQ(keys->size(), kMaxKeys);
   ASSERT_EQ(warnings.size(), 3u);
-  EXPECT_EQ(warnings[0], "skipped key: more than 1024 keys");
+  EXPECT_EQ(warnings[0], "skipped key \"k1024\": more than 1024 keys");
   // Across documents of one builder too.
   KeySetBuilder b;
   ASSERT_TRUE(b.add_jwks(jwks, &error));

@@ -220,6 +220,9 @@ bool KeySetBuilder::add_jwks(std::string_view jwks, std::string* out_error) {
     if (e.get_object().get(obj) != simdjson::SUCCESS) {
       why = "not a JSON object";
     } else if (data_->keys.size() >= engine::kMaxKeys) {
+      // The warning names the key as every other skip does (a kid too long to be one is left out).
+      std::string_view k;
+      if (obj.at_key("kid").get_string().get(k) == simdjson::SUCCESS && k.size() <= engine::kMaxKidBytes) kid = k;
       why = "more than " + std::to_string(engine::kMaxKeys) + " keys";
     } else if (engine::add_jwk(*data_, obj, &kid, &why, &unsupported)) {
       return;

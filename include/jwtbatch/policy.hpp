@@ -35,8 +35,9 @@ struct Policy {
   // practice.
   // max_token_bytes: longer tokens are too_large without being decoded.
   size_t max_token_bytes = 64 * 1024;
-  // max_json_depth: header or claims JSON nesting deeper than this (the top-level object counts
-  // as 1) is bad_json. Values above kMaxJsonDepth count as kMaxJsonDepth.
+  // max_json_depth: header or claims JSON nesting containers deeper than this (the top-level
+  // object counts as 1, scalars do not count) is bad_json. Values above kMaxJsonDepth count as
+  // kMaxJsonDepth, 0 as 1.
   size_t max_json_depth = 32;
   // max_header_members: a header with more top-level members is bad_header.
   size_t max_header_members = 64;
