@@ -81,7 +81,7 @@ def main():
         b"\x01" + b'{"alg":"HS256","crit":["x"],"x":1}',
         b"\x01" + b'{"alg":"HS256","kid":"hs256-1","typ":"JWT","jku":"https://e","jwk":{"kty":"oct"}}',
         b"\x01" + b'{"alg":"none"}',
-        # Many one-letter audiences: the shape that overran the arena (tests/fuzz_regression_test.cpp).
+        # Many one-letter audiences: the shape that overran the arena (tests/conformance/fuzz_regression_test.cpp).
         b"\x00" + b'{"exp":9999999999,"aud":[' + b",".join([b'"a"'] * 40) + b"]}",
         # At the limits of policy.hpp / keyset.hpp: 257 aud values, 65 header members, a 257-byte kid.
         b"\x00" + b'{"exp":9999999999,"aud":[' + b",".join([b'""'] * 257) + b"]}",

@@ -3,7 +3,7 @@
 # Uses apt-get as root, or sudo; says clearly what to do when neither works.
 set -euo pipefail
 
-# chromium: the audit test opens the HTML report headless (tests/audit_test.cpp). libssl-dev,
+# chromium: the audit test opens the HTML report headless (tests/e2e/audit_test.cpp). libssl-dev,
 # pkgconf, python3: the embedding tests (an OpenSSL-linked host, the installed package, ctypes).
 # nginx, nginx-dev: the nginx module is built against nginx-dev and tested in a real nginx.
 # python3-dev, pybind11-dev: the Python binding; python3-dask, python3-distributed: the distributed

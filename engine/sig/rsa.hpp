@@ -1,4 +1,4 @@
-// sig_rsa.hpp (internal): RS256/384/512 and PS256/384/512 on the RSA kernels (kernels/rsa), for keys
+// rsa.hpp (internal): RS256/384/512 and PS256/384/512 on the RSA kernels (kernels/rsa), for keys
 // that prepare_rsa gave a kernel context (PreparedKey::rsa_kernel). The raw operation is the
 // kernel's; everything around it is here: the exact signature length, s < n before exponentiating,
 // the whole EMSA-PKCS1-v1_5 encoding compared, EMSA-PSS decoded byte by byte (RFC 8017 8.2.2, 9.2,

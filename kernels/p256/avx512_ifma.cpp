@@ -17,7 +17,7 @@
 // VPMADD52HUQ; Gueron and Krasnov, "Accelerating Big Integer Arithmetic Using Intel IFMA
 // Extensions" (ARITH 2016); Hankerson, Menezes, Vanstone, "Guide to ECC" 3.2 (Jacobian formulas).
 // Constants: limbs of p, 2p and 2^260 mod p in radix 2^52, derived from p = 2^256 - 2^224 + 2^192 +
-// 2^96 - 1 in the comments below (and checked by tests/p256_test.cpp through every verification).
+// 2^96 - 1 in the comments below (and checked by tests/unit/ecdsa_kernel_test.cpp through every verification).
 // GCC 12 reports the deliberately undefined pass-through operand inside some AVX-512 intrinsics
 // (_mm512_undefined_epi32) as uninitialized; a known false positive of the header.
 #if defined(__GNUC__) && !defined(__clang__)

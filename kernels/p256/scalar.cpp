@@ -1,5 +1,5 @@
 // scalar.cpp: the portable P-256 ECDSA verification reference (contract in p256.hpp), the key and
-// generator tables, the batch driver shared by every variant, and the run-time dispatch.
+// generator tables, and the batch driver shared by every variant (the variant list: dispatch.cpp).
 //
 // Arithmetic: 256-bit integers as 4 little-endian 64-bit limbs; products with unsigned __int128;
 // Montgomery multiplication (CIOS, R = 2^256) modulo p for the field and modulo n for scalars. Field

@@ -190,7 +190,7 @@ inline __mmask8 half_sum(V* s, const V* a) {
 // 4 H^2 + 2 H): RSA-2048 1,260 IFMA instructions instead of 1,640. The middle columns subtract,
 // so column words are signed here (two's complement, |word| < 2^61): reduce's carries are
 // arithmetic shifts. c = 1 needs a0 + a1 >= X, rare in an exponentiation (a1 < 2n / X is far below
-// X), so tests/rsa_test.cpp (ModularProductsMatchBignumOnEdgeInputs) hands it such inputs directly.
+// X), so tests/unit/rsa_test.cpp (ModularProductsMatchBignumOnEdgeInputs) hands it such inputs directly.
 // Forced inline: GCC 12 leaves it out of line for RSA-2048, which costs more than Karatsuba saves
 // (what it gains: bench/rsa_bench.cpp, docs/kernels/rsa.md).
 template <int L>

@@ -1,4 +1,4 @@
-// jwks_fuzz: key loading (engine/keys/keyset.cpp, the prepare_* functions of engine/sig/crypto.cpp) on
+// jwks_fuzz: key loading (engine/keys/keyset.cpp, the prepare_* functions of engine/keys/prepare.cpp) on
 // hostile documents: KeySet::from_jwks, KeySetBuilder::add_jwks twice then build, add_pem and
 // add_hmac_secret.
 //

@@ -1,5 +1,5 @@
 // long_diff.hpp (test support): the two variables of the long differential runs, read one way for
-// every kernel test that has such a run (ed25519, p256, p521, sig_rsa).
+// every kernel test that has such a run (ed25519, ecdsa_kernel, sig_rsa).
 //   JWTBATCH_LONG_DIFF=N   run about N differential cases instead of the test's default;
 //   JWTBATCH_DIFF_SEED=K   draw another set of random cases (K = 0..15 as 16 processes check 16
 //                          different sets: a long run split over cores).

@@ -1,4 +1,4 @@
-// sig_rsa_test.cpp: RS* / PS* verification on the RSA kernels (engine/sig_rsa), every variant this
+// sig_rsa_test.cpp: RS* / PS* verification on the RSA kernels (engine/sig/rsa.cpp), every variant this
 // CPU runs, single-shot and in batches, against BoringSSL's RSA_verify / RSA_verify_pss_mgf1.
 //
 //   - Wycheproof: every RSA file of ../shared/testvectors/wycheproof (PKCS#1 v1.5 and PSS, 2048,

@@ -1,4 +1,4 @@
-// crypto_test.cpp: the signature layer (engine/crypto) against BoringSSL itself.
+// crypto_test.cpp: the signature layer (engine/keys/prepare.cpp, engine/sig/crypto.cpp) against BoringSSL itself.
 //
 // Differential: keys generated and messages signed with BoringSSL; our verify_signature must accept
 // them, and for every flipped bit of the signature (one bit per byte for P-521, whose verify is
