@@ -116,7 +116,7 @@ void floor_boringssl(benchmark::State& state, Alg alg) {
     fc.input = t.substr(0, t.rfind('.'));
     fc.sig = decode_sig(t);
     fc.key = &c.keys->impl().keys[v.key_index];
-    if (fc.key->family == KeyFamily::hmac) {
+    if (fc.key->family() == KeyFamily::hmac) {
       auto [it, fresh] = hmacs.try_emplace(v.key_index);
       if (fresh) {
         const auto& secret = secrets[fc.key->kid];
@@ -132,27 +132,30 @@ void floor_boringssl(benchmark::State& state, Alg alg) {
     const auto* in = reinterpret_cast<const uint8_t*>(fc.input.data());
     uint8_t digest[EVP_MAX_MD_SIZE];
     unsigned digest_len = 0;
-    switch (fc.key->family) {
+    switch (fc.key->family()) {
       case KeyFamily::hmac: {
         HMAC_Init_ex(fc.hmac, nullptr, 0, nullptr, nullptr);  // reuse the keyed state
         HMAC_Update(fc.hmac, in, fc.input.size());
         HMAC_Final(fc.hmac, digest, &digest_len);
         return digest_len == fc.sig.size() && CRYPTO_memcmp(digest, fc.sig.data(), digest_len) == 0;
       }
-      case KeyFamily::rsa:
+      case KeyFamily::rsa: {
+        RSA* rsa = fc.key->as<engine::RsaKey>()->rsa.get();
         EVP_Digest(in, fc.input.size(), digest, &digest_len, md, nullptr);
         if (alg == Alg::rs256 || alg == Alg::rs384 || alg == Alg::rs512)
-          return RSA_verify(EVP_MD_type(md), digest, digest_len, fc.sig.data(), fc.sig.size(), fc.key->rsa.get());
-        return RSA_verify_pss_mgf1(fc.key->rsa.get(), digest, digest_len, md, nullptr, -1, fc.sig.data(), fc.sig.size());
+          return RSA_verify(EVP_MD_type(md), digest, digest_len, fc.sig.data(), fc.sig.size(), rsa);
+        return RSA_verify_pss_mgf1(rsa, digest, digest_len, md, nullptr, -1, fc.sig.data(), fc.sig.size());
+      }
       case KeyFamily::ec: {
         EVP_Digest(in, fc.input.size(), digest, &digest_len, md, nullptr);
         const size_t half = fc.sig.size() / 2;
         BN_bin2bn(fc.sig.data(), half, esig->r);
         BN_bin2bn(fc.sig.data() + half, half, esig->s);
-        return ECDSA_do_verify(digest, digest_len, esig.get(), fc.key->ec.get());
+        return ECDSA_do_verify(digest, digest_len, esig.get(), fc.key->as<engine::EcKey>()->ec.get());
       }
       case KeyFamily::okp:
-        return ED25519_verify(in, fc.input.size(), fc.sig.data(), fc.key->ed25519.data());
+        return ED25519_verify(in, fc.input.size(), fc.sig.data(),
+                              fc.key->as<engine::Ed25519Key>()->public_key.data());
     }
     return false;
   };

@@ -61,7 +61,7 @@ const Fixture& fixture(int bits) {
   f.key = engine::prepare_rsa(n, eb, AlgSet{}, nullptr);
   // Without IFMA the engine keeps BoringSSL and prepares no kernel context; the scalar benchmarks
   // still want one.
-  if (!f.key->rsa_kernel) f.key->rsa_kernel = krsa::prepare_key(n, eb);
+  if (engine::RsaKey* rk = f.key->as<engine::RsaKey>(); !rk->kernel) rk->kernel = krsa::prepare_key(n, eb);
   std::mt19937_64 rng(bits);
   const size_t k = RSA_size(f.rsa.get());
   for (size_t i = 0; i < kNumSigs; ++i) {
@@ -104,7 +104,7 @@ void public_boringssl(benchmark::State& state, int bits) {
 
 void public_scalar(benchmark::State& state, int bits) {
   const Fixture& f = fixture(bits);
-  const krsa::Key& key = *f.key->rsa_kernel;
+  const krsa::Key& key = *f.key->as<engine::RsaKey>()->kernel;
   Bytes out(key.n_len);
   krsa::public_op_scalar(key, f.rs256[0].data(), out.data());
   if (out != f.raw_out[0]) return state.SkipWithError("scalar result differs from BoringSSL");
@@ -125,9 +125,9 @@ void public_batch(benchmark::State& state, int bits, const char* variant) {
   const krsa::Key* keys[krsa::kMaxLanes];
   const uint8_t* s[krsa::kMaxLanes];
   uint8_t* out[krsa::kMaxLanes];
-  std::vector<Bytes> outs(lanes, Bytes(f.key->rsa_kernel->n_len));
+  std::vector<Bytes> outs(lanes, Bytes(f.key->as<engine::RsaKey>()->kernel->n_len));
   for (size_t i = 0; i < lanes; ++i) {
-    keys[i] = f.key->rsa_kernel.get();
+    keys[i] = f.key->as<engine::RsaKey>()->kernel.get();
     s[i] = f.rs256[i].data();
     out[i] = outs[i].data();
   }
@@ -148,7 +148,7 @@ void pkcs1_batch(benchmark::State& state, int bits, const char* variant) {
   const krsa::Variant* v = krsa::find_variant(variant);
   if (v == nullptr) return state.SkipWithError("variant not supported on this CPU");
   const Fixture& f = fixture(bits);
-  const krsa::Key& key = *f.key->rsa_kernel;
+  const krsa::Key& key = *f.key->as<engine::RsaKey>()->kernel;
   const size_t lanes = krsa::kMaxLanes;
   uint8_t d[krsa::kMaxLanes][32];
   const uint8_t* s[krsa::kMaxLanes];

@@ -182,7 +182,7 @@ KeySet::~KeySet() = default;
 size_t KeySet::size() const noexcept { return impl_->keys.size(); }
 std::string_view KeySet::kid(size_t index) const noexcept { return impl_->keys[index].kid; }
 AlgSet KeySet::algs(size_t index) const noexcept { return impl_->keys[index].algs; }
-KeyFamily KeySet::family(size_t index) const noexcept { return impl_->keys[index].family; }
+KeyFamily KeySet::family(size_t index) const noexcept { return impl_->keys[index].family(); }
 AlgSet KeySet::permitted_algs() const noexcept { return impl_->permitted; }
 
 std::shared_ptr<const KeySet> KeySet::from_jwks(std::string_view jwks, std::string* out_error,

@@ -212,7 +212,7 @@ std::optional<PreparedKey> prepare_hmac(std::span<const uint8_t> secret, AlgSet 
                              " bytes is shorter than the " + std::to_string(shortest_need) +
                              " bytes " + alg_list(wanted) + " needs");
   }
-  auto hk = std::make_unique<HmacKey>();
+  auto hk = std::make_unique<HmacStates>();
   if (kept.contains(Alg::hs256)) {
     hmac_states<HmacSha256>(secret, &hk->inner256, &hk->outer256);
     hk->has_sha256 = true;
@@ -226,9 +226,8 @@ std::optional<PreparedKey> prepare_hmac(std::span<const uint8_t> secret, AlgSet 
     hk->has_sha512 = true;
   }
   PreparedKey key;
-  key.family = KeyFamily::hmac;
   key.algs = kept;
-  key.hmac = std::move(hk);
+  key.material = HmacKey{std::move(hk)};
   return key;
 }
 
@@ -278,14 +277,13 @@ std::optional<PreparedKey> prepare_rsa(std::span<const uint8_t> n, std::span<con
       out_len != out.size() || out != one) {
     return fail(out_why, "BoringSSL cannot use this RSA key");
   }
-  PreparedKey key;
-  key.family = KeyFamily::rsa;
-  key.algs = wanted;
-  key.rsa = std::move(rsa);
-  key.rsa_bits = bits;
+  RsaKey material{std::move(rsa), bits, nullptr};
   // The kernel context (its tables: 17-60 KB and 0.4-1.4 ms a key) only where the engine uses it
   // (kernels::rsa::engine_uses_kernels); nullptr also for sizes the kernel does not take.
-  if (kernels::rsa::engine_uses_kernels()) key.rsa_kernel = kernels::rsa::prepare_key(n, e);
+  if (kernels::rsa::engine_uses_kernels()) material.kernel = kernels::rsa::prepare_key(n, e);
+  PreparedKey key;
+  key.algs = wanted;
+  key.material = std::move(material);
   return key;
 }
 
@@ -313,23 +311,26 @@ std::optional<PreparedKey> prepare_ec(Curve curve, std::span<const uint8_t> x,
     return fail(out_why, "point is not on " + name);
   }
   if (!EC_KEY_check_key(ec.get())) return fail(out_why, name + " public key fails validation");
-  PreparedKey key;
-  key.family = KeyFamily::ec;
-  key.algs = wanted;
-  key.ec = std::move(ec);
-  key.curve = curve;
+  EcKey material{curve, std::move(ec), {}};
   if (curve == Curve::p256 && !force_boringssl()) {
     // The kernel validates the point again (its own check) and builds the key's table; beyond its
     // key limit it returns null and this key stays with BoringSSL.
-    key.p256_kernel = kernels::p256::prepare_key(std::span<const uint8_t, 32>(x.data(), 32),
-                                                 std::span<const uint8_t, 32>(y.data(), 32),
-                                                 kernels::p256::active_variant().format);
+    if (auto k = kernels::p256::prepare_key(std::span<const uint8_t, 32>(x.data(), 32),
+                                            std::span<const uint8_t, 32>(y.data(), 32),
+                                            kernels::p256::active_variant().format)) {
+      material.kernel = std::move(k);
+    }
   }
   if (curve == Curve::p521 && !force_boringssl()) {
     // Likewise for P-521 (kernels/p521): beyond its key limit this key stays with BoringSSL.
-    key.p521_kernel = kernels::p521::prepare_key(std::span<const uint8_t, 66>(x.data(), 66),
-                                                 std::span<const uint8_t, 66>(y.data(), 66));
+    if (auto k = kernels::p521::prepare_key(std::span<const uint8_t, 66>(x.data(), 66),
+                                            std::span<const uint8_t, 66>(y.data(), 66))) {
+      material.kernel = std::move(k);
+    }
   }
+  PreparedKey key;
+  key.algs = wanted;
+  key.material = std::move(material);
   return key;
 }
 
@@ -346,15 +347,16 @@ std::optional<PreparedKey> prepare_ed25519(std::span<const uint8_t> public_key, 
   }
   std::string why = ed25519_point_check(public_key.first<32>());
   if (!why.empty()) return fail(out_why, std::move(why));
-  PreparedKey key;
-  key.family = KeyFamily::okp;
-  key.algs = wanted;
-  std::copy(public_key.begin(), public_key.end(), key.ed25519.begin());
+  Ed25519Key material;
+  std::copy(public_key.begin(), public_key.end(), material.public_key.begin());
   // The kernel's table of multiples of -A (about 60 KiB), built now, never per token. It decodes
   // A as ED25519_verify does, so it cannot refuse a key that passed the checks above.
-  key.ed25519_kernel = kernels::ed25519::prepare_public_key(public_key.first<32>());
-  if (!key.ed25519_kernel) return fail(out_why, "Ed25519 key does not decode to a curve point");
+  material.kernel = kernels::ed25519::prepare_public_key(public_key.first<32>());
+  if (!material.kernel) return fail(out_why, "Ed25519 key does not decode to a curve point");
   ERR_clear_error();  // leave the queue as empty as on every other path
+  PreparedKey key;
+  key.algs = wanted;
+  key.material = std::move(material);
   return key;
 }
 

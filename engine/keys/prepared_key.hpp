@@ -6,7 +6,6 @@
 // nullopt with a reason, and the thread's error queue is cleared (ERR_clear_error).
 #pragma once
 
-
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <openssl/ec_key.h>
 #include <openssl/mem.h>
@@ -50,42 +50,82 @@ inline constexpr int kMaxRsaExponentBits = 33;
 
 enum class Curve : uint8_t { p256, p384, p521 };
 
-// HmacKey holds the HMAC states after absorbing key^ipad and key^opad, one pair per hash the key
+// HmacStates are the HMAC states after absorbing key^ipad and key^opad, one pair per hash the key
 // may use; a token's MAC starts from a copy of them (never re-keying).
-struct HmacKey {
+struct HmacStates {
   bool has_sha256 = false, has_sha384 = false, has_sha512 = false;
   SHA256_CTX inner256, outer256;
   SHA512_CTX inner384, outer384;
   SHA512_CTX inner512, outer512;
   // The states are as good as the secret: wiped when the key set goes away.
-  HmacKey() = default;
-  HmacKey(const HmacKey&) = delete;
-  HmacKey& operator=(const HmacKey&) = delete;
-  ~HmacKey() { OPENSSL_cleanse(this, sizeof *this); }
+  HmacStates() = default;
+  HmacStates(const HmacStates&) = delete;
+  HmacStates& operator=(const HmacStates&) = delete;
+  ~HmacStates() { OPENSSL_cleanse(this, sizeof *this); }
 };
 
-// PreparedKey is one usable verification key. Exactly the member of its family is set.
-struct PreparedKey {
-  std::string kid;
-  KeyFamily family = KeyFamily::hmac;
-  AlgSet algs;  // what this key may verify (already intersected with its family)
-  std::unique_ptr<HmacKey> hmac;
-  bssl::UniquePtr<RSA> rsa;
-  int rsa_bits = 0;
-  // The RSA kernel's context (kernels/rsa), when it takes this key (2048/3072/4096-bit moduli).
-  std::shared_ptr<const kernels::rsa::Key> rsa_kernel;
-  bssl::UniquePtr<EC_KEY> ec;
-  Curve curve = Curve::p256;
-  std::array<uint8_t, 32> ed25519{};
-  // The Ed25519 kernel's prepared key (table of multiples of -A), set by prepare_ed25519.
-  std::shared_ptr<const kernels::ed25519::PublicKey> ed25519_kernel;
-  // P-256 kernel context (kernels/p256: validated point and its table of multiples), set by
-  // prepare_ec unless JWTBATCH_FORCE_BORINGSSL=1 or the kernel's key limit is reached; ES256 then
-  // goes through the kernel, else through `ec` and BoringSSL.
-  std::shared_ptr<const kernels::p256::Key> p256_kernel;
-  // P-521 kernel context (kernels/p521), likewise for ES512 (kernels::p521::kMaxPreparedKeys keys).
-  std::shared_ptr<const kernels::p521::Key> p521_kernel;
+// The per-family key material of a PreparedKey. A kernel context (`kernel`) is a shared, immutable
+// table built once at load; null where the family's kernel does not take the key (its size, its
+// key limit, JWTBATCH_FORCE_BORINGSSL=1), and the key then verifies through BoringSSL.
+
+// HmacKey: an "oct" key (HS256/384/512). Never null once prepared.
+struct HmacKey {
+  std::unique_ptr<const HmacStates> states;
 };
+
+// RsaKey: BoringSSL's key (its Montgomery context computed at load) and the RSA kernel's context
+// (kernels/rsa: 2048/3072/4096-bit moduli, where kernels::rsa::engine_uses_kernels()).
+struct RsaKey {
+  bssl::UniquePtr<RSA> rsa;
+  int bits = 0;
+  std::shared_ptr<const kernels::rsa::Key> kernel;
+};
+
+// EcKey: a validated point on `curve` as BoringSSL's EC_KEY, and the curve kernel's context where
+// the curve has one (kernels/p256 for P-256, kernels/p521 for P-521; P-384 has none yet).
+struct EcKey {
+  using Kernel = std::variant<std::monostate, std::shared_ptr<const kernels::p256::Key>,
+                              std::shared_ptr<const kernels::p521::Key>>;
+  Curve curve = Curve::p256;
+  bssl::UniquePtr<EC_KEY> ec;
+  Kernel kernel;
+  // kernel_key<K> is the context of kernel type K (kernels::p256::Key or kernels::p521::Key), or
+  // null when this key has none of that type.
+  template <class K>
+  const K* kernel_key() const noexcept {
+    const auto* p = std::get_if<std::shared_ptr<const K>>(&kernel);
+    return p != nullptr ? p->get() : nullptr;
+  }
+};
+
+// Ed25519Key: an "OKP" Ed25519 key: its 32 bytes (RFC 8032) and the kernel's table of multiples
+// of -A (kernels/ed25519), which prepare_ed25519 always builds.
+struct Ed25519Key {
+  std::array<uint8_t, 32> public_key{};
+  std::shared_ptr<const kernels::ed25519::PublicKey> kernel;
+};
+
+// PreparedKey is one usable verification key: its kid, the algorithms it may verify (already
+// intersected with its family's) and its family's material. Move-only.
+struct PreparedKey {
+  // The alternatives in the order of KeyFamily (hmac, rsa, ec, okp): family() is the index.
+  using Material = std::variant<HmacKey, RsaKey, EcKey, Ed25519Key>;
+
+  std::string kid;
+  AlgSet algs;
+  Material material;
+
+  KeyFamily family() const noexcept { return static_cast<KeyFamily>(material.index()); }
+  // as<T> is the material when it is a T (HmacKey, RsaKey, EcKey, Ed25519Key), else null.
+  template <class T>
+  const T* as() const noexcept { return std::get_if<T>(&material); }
+  template <class T>
+  T* as() noexcept { return std::get_if<T>(&material); }
+};
+static_assert(std::variant_size_v<PreparedKey::Material> == 4 &&
+              static_cast<size_t>(KeyFamily::hmac) == 0 && static_cast<size_t>(KeyFamily::rsa) == 1 &&
+              static_cast<size_t>(KeyFamily::ec) == 2 && static_cast<size_t>(KeyFamily::okp) == 3,
+              "PreparedKey::Material follows KeyFamily's order");
 
 // family_algs returns every algorithm of `family` (for EC: the one algorithm of `curve`).
 AlgSet family_algs(KeyFamily family, Curve curve = Curve::p256) noexcept;

@@ -77,7 +77,7 @@ size_t digest(int hash_nid, std::span<const uint8_t> msg, uint8_t* out) {
   }
 }
 
-bool verify_rsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
+bool verify_rsa(const RsaKey& key, Alg alg, std::span<const uint8_t> msg,
                 std::span<const uint8_t> sig) {
   RsaParams p;
   RSA* rsa = key.rsa.get();
@@ -98,13 +98,13 @@ bool verify_rsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
 
 // ---- ECDSA --------------------------------------------------------------------------------------
 
-bool verify_ecdsa(const PreparedKey& key, Alg alg, std::span<const uint8_t> msg,
+bool verify_ecdsa(const PreparedKey& key, const EcKey& ec_key, Alg alg, std::span<const uint8_t> msg,
                   std::span<const uint8_t> sig, VerifyScratch& scratch) {
-  const EC_KEY* ec = key.ec.get();
+  const EC_KEY* ec = ec_key.ec.get();
   ECDSA_SIG* s = scratch.ecdsa_sig;
   if (ec == nullptr || s == nullptr || s->r == nullptr || s->s == nullptr) return false;
-  if (alg != curve_alg(key.curve)) return false;
-  const size_t n_len = field_len(key.curve);
+  if (alg != curve_alg(ec_key.curve)) return false;
+  const size_t n_len = field_len(ec_key.curve);
   // Raw fixed-length r||s (RFC 7518 section 3.4); DER or any other length is rejected.
   if (sig.size() != 2 * n_len) return false;
   if (const std::optional<bool> by_kernel = verify_ecdsa_kernel_one(key, alg, msg, sig)) return *by_kernel;
@@ -157,7 +157,8 @@ size_t signature_len(const PreparedKey& key, Alg alg) noexcept {
     case Alg::hs512: return SHA512_DIGEST_LENGTH;
     case Alg::rs256: case Alg::rs384: case Alg::rs512:
     case Alg::ps256: case Alg::ps384: case Alg::ps512:
-      return key.rsa ? RSA_size(key.rsa.get()) : 0;
+      if (const RsaKey* rsa = key.as<RsaKey>(); rsa != nullptr && rsa->rsa) return RSA_size(rsa->rsa.get());
+      return 0;
     case Alg::es256: return 64;
     case Alg::es384: return 96;
     case Alg::es512: return 132;
@@ -173,41 +174,48 @@ bool verify_signature(const PreparedKey& key, Alg alg, std::span<const uint8_t> 
   // its family (no HS256 with an RSA key).
   if (alg == Alg::unknown || !key.algs.contains(alg)) return false;
   if (signature.size() != signature_len(key, alg)) return false;
+  const HmacStates* hmac = nullptr;
+  if (const HmacKey* h = key.as<HmacKey>()) hmac = h->states.get();
   switch (alg) {
     case Alg::hs256:
-      return key.family == KeyFamily::hmac && key.hmac && key.hmac->has_sha256 &&
-             hmac_verify<HmacSha256>(key.hmac->inner256, key.hmac->outer256, signing_input, signature);
+      return hmac != nullptr && hmac->has_sha256 &&
+             hmac_verify<HmacSha256>(hmac->inner256, hmac->outer256, signing_input, signature);
     case Alg::hs384:
-      return key.family == KeyFamily::hmac && key.hmac && key.hmac->has_sha384 &&
-             hmac_verify<HmacSha384>(key.hmac->inner384, key.hmac->outer384, signing_input, signature);
+      return hmac != nullptr && hmac->has_sha384 &&
+             hmac_verify<HmacSha384>(hmac->inner384, hmac->outer384, signing_input, signature);
     case Alg::hs512:
-      return key.family == KeyFamily::hmac && key.hmac && key.hmac->has_sha512 &&
-             hmac_verify<HmacSha512>(key.hmac->inner512, key.hmac->outer512, signing_input, signature);
+      return hmac != nullptr && hmac->has_sha512 &&
+             hmac_verify<HmacSha512>(hmac->inner512, hmac->outer512, signing_input, signature);
     case Alg::rs256: case Alg::rs384: case Alg::rs512:
-    case Alg::ps256: case Alg::ps384: case Alg::ps512:
-      if (key.family != KeyFamily::rsa) return false;
-      if (key.rsa_kernel && !force_boringssl() && kernels::rsa::engine_uses_kernels()) {
+    case Alg::ps256: case Alg::ps384: case Alg::ps512: {
+      const RsaKey* rsa = key.as<RsaKey>();
+      if (rsa == nullptr) return false;
+      if (rsa->kernel && !force_boringssl() && kernels::rsa::engine_uses_kernels()) {
         return verify_rsa_single(key, alg, signing_input, signature,
                                  kernels::rsa::active_variant());
       }
-      return verify_rsa(key, alg, signing_input, signature);
-    case Alg::es256: case Alg::es384: case Alg::es512:
-      return key.family == KeyFamily::ec &&
-             verify_ecdsa(key, alg, signing_input, signature, scratch);
-    case Alg::eddsa:
+      return verify_rsa(*rsa, alg, signing_input, signature);
+    }
+    case Alg::es256: case Alg::es384: case Alg::es512: {
+      const EcKey* ec = key.as<EcKey>();
+      return ec != nullptr && verify_ecdsa(key, *ec, alg, signing_input, signature, scratch);
+    }
+    case Alg::eddsa: {
       // ED25519_verify rejects S >= L itself; keys that do not decode were refused at load.
-      if (key.family != KeyFamily::okp) return false;
-      if (key.ed25519_kernel && !force_boringssl()) {
+      const Ed25519Key* ed = key.as<Ed25519Key>();
+      if (ed == nullptr) return false;
+      if (ed->kernel && !force_boringssl()) {
         // The kernel's single-shot path: ED25519_verify's verdict with the key's table.
-        return kernels::ed25519::verify_scalar(*key.ed25519_kernel, signing_input,
+        return kernels::ed25519::verify_scalar(*ed->kernel, signing_input,
                                                signature.first<kernels::ed25519::kSignatureLen>());
       }
       if (ED25519_verify(signing_input.data(), signing_input.size(), signature.data(),
-                         key.ed25519.data()) != 1) {
+                         ed->public_key.data()) != 1) {
         ERR_clear_error();
         return false;
       }
       return true;
+    }
     case Alg::unknown:
       return false;
   }

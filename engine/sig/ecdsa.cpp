@@ -15,8 +15,9 @@
 namespace jwtbatch::engine {
 namespace {
 
-// A curve's traits: its algorithm, sizes, the kernel context of a PreparedKey, the hash, the batch
-// entry (read once per call of verify_ecdsa_kernel_jobs) and the single-signature path.
+// A curve's traits: its algorithm, sizes, its kernel's key type (an alternative of EcKey::Kernel),
+// the hash, the batch entry (read once per call of verify_ecdsa_kernel_jobs) and the
+// single-signature path.
 
 struct P256Glue {
   static constexpr Alg kAlg = Alg::es256;
@@ -25,7 +26,7 @@ struct P256Glue {
   // Jobs per block: the IFMA variant fills 8-signature lane groups; 128 keeps the buffers small.
   static constexpr size_t kBlock = 128;
   using Job = kernels::p256::Job;
-  static const kernels::p256::Key* kernel_key(const PreparedKey& key) noexcept { return key.p256_kernel.get(); }
+  using Key = kernels::p256::Key;
   static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA256(in.data(), in.size(), out); }
   static kernels::p256::VerifyBatch batch_entry() noexcept { return kernels::p256::active_variant().verify_batch; }
   // One signature through the active variant (IFMA where the CPU has it), not the scalar reference.
@@ -44,7 +45,7 @@ struct P521Glue {
   // Jobs per block: the kernel shares one inversion mod n across 64 signatures.
   static constexpr size_t kBlock = 64;
   using Job = kernels::p521::Job;
-  static const kernels::p521::Key* kernel_key(const PreparedKey& key) noexcept { return key.p521_kernel.get(); }
+  using Key = kernels::p521::Key;
   static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA512(in.data(), in.size(), out); }
   static auto batch_entry() noexcept { return &kernels::p521::verify_batch; }
   static bool verify_one(const Job& job) noexcept { return kernels::p521::verify_one(*job.key, job.digest, job.sig); }
@@ -60,11 +61,18 @@ struct CurveList {
 };
 using Curves = CurveList<P256Glue, P521Glue>;
 
+// kernel_key is `key`'s context for curve G's kernel, or null (not an EC key, or none for G).
+template <class G>
+const typename G::Key* kernel_key(const PreparedKey& key) noexcept {
+  const EcKey* ec = key.as<EcKey>();
+  return ec != nullptr ? ec->kernel_key<typename G::Key>() : nullptr;
+}
+
 template <class G>
 bool takes(const SigJob& job) noexcept {
   const PreparedKey* key = job.key;
-  return job.alg == G::kAlg && key != nullptr && key->family == KeyFamily::ec && G::kernel_key(*key) != nullptr &&
-         key->algs.contains(G::kAlg) && job.signature.size() == G::kSigBytes;
+  return job.alg == G::kAlg && key != nullptr && kernel_key<G>(*key) != nullptr && key->algs.contains(G::kAlg) &&
+         job.signature.size() == G::kSigBytes;
 }
 
 template <class G>
@@ -86,7 +94,7 @@ void verify_curve_jobs(std::span<SigJob> jobs) noexcept {
   for (SigJob& job : jobs) {
     if (!takes<G>(job)) continue;
     G::hash(job.signing_input, digests[n]);
-    kjobs[n] = typename G::Job{G::kernel_key(*job.key), digests[n], job.signature.data()};
+    kjobs[n] = typename G::Job{kernel_key<G>(*job.key), digests[n], job.signature.data()};
     owners[n++] = &job;
     if (n == G::kBlock) flush();
   }
@@ -96,12 +104,12 @@ void verify_curve_jobs(std::span<SigJob> jobs) noexcept {
 template <class G>
 std::optional<bool> verify_curve_one(const PreparedKey& key, std::span<const uint8_t> signing_input,
                                      std::span<const uint8_t> signature) noexcept {
-  const auto* kernel_key = G::kernel_key(key);
-  if (kernel_key == nullptr) return std::nullopt;
+  const typename G::Key* k = kernel_key<G>(key);
+  if (k == nullptr) return std::nullopt;
   if (signature.size() != G::kSigBytes) return false;
   uint8_t digest[G::kDigestBytes];
   G::hash(signing_input, digest);
-  return G::verify_one(typename G::Job{kernel_key, digest, signature.data()});
+  return G::verify_one(typename G::Job{k, digest, signature.data()});
 }
 
 template <class... Glues>

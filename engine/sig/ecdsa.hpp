@@ -5,7 +5,7 @@
 // verify_signature (BoringSSL).
 //
 // Adding a curve (P-384): a kernel with the same shape (Key, Job{key, digest, sig}, a batch entry
-// taking std::span<const Job> and bool*), a PreparedKey member holding its context (set by
+// taking std::span<const Job> and bool*), its Key as an alternative of EcKey::Kernel (set by
 // prepare_ec), and one traits struct plus its name in the curve list of ecdsa.cpp.
 #pragma once
 

@@ -14,8 +14,9 @@ namespace ed = kernels::ed25519;
 
 bool kernel_job(const SigJob& job) {
   const PreparedKey& key = *job.key;
-  return job.alg == Alg::eddsa && key.family == KeyFamily::okp && key.algs.contains(Alg::eddsa) &&
-         key.ed25519_kernel != nullptr && job.signature.size() == ed::kSignatureLen;
+  const Ed25519Key* ed_key = key.as<Ed25519Key>();
+  return job.alg == Alg::eddsa && ed_key != nullptr && key.algs.contains(Alg::eddsa) && ed_key->kernel != nullptr &&
+         job.signature.size() == ed::kSignatureLen;
 }
 
 }  // namespace
@@ -41,7 +42,7 @@ void claim_ed25519_jobs(std::span<SigJob> jobs) noexcept {
   };
   for (SigJob& job : jobs) {
     if (!kernel_job(job)) continue;
-    lanes[filled] = ed::Job{job.key->ed25519_kernel.get(), job.signing_input.data(), job.signing_input.size(),
+    lanes[filled] = ed::Job{job.key->as<Ed25519Key>()->kernel.get(), job.signing_input.data(), job.signing_input.size(),
                             job.signature.data(), false};
     owners[filled] = &job;
     if (++filled == ed::kMaxLanes) flush(false);

@@ -53,19 +53,20 @@ void verify_hs256_jobs(std::span<SigJob> jobs) noexcept {
   for (SigJob& job : jobs) {
     if (job.handled || job.alg != Alg::hs256 || job.key == nullptr) continue;
     const PreparedKey& key = *job.key;
+    const HmacKey* hmac = key.as<HmacKey>();
     // verify_signature's checks, in its order: the key takes HS256, the tag is 32 bytes, an HMAC key
     // with SHA-256 states.
-    if (!key.algs.contains(Alg::hs256) || job.signature.size() != ksha::kDigestLen ||
-        key.family != KeyFamily::hmac || !key.hmac || !key.hmac->has_sha256) {
+    if (!key.algs.contains(Alg::hs256) || job.signature.size() != ksha::kDigestLen || hmac == nullptr ||
+        !hmac->states || !hmac->states->has_sha256) {
       job.valid = false;
       job.handled = true;
       continue;
     }
-    const uint64_t inner_len = absorbed_len(key.hmac->inner256), outer_len = absorbed_len(key.hmac->outer256);
+    const HmacStates& st = *hmac->states;
+    const uint64_t inner_len = absorbed_len(st.inner256), outer_len = absorbed_len(st.outer256);
     if (inner_len == 0 || outer_len == 0) continue;  // left to verify_signature
-    inner[num] = {job.signing_input.data(), job.signing_input.size(), key.hmac->inner256.h, inner_len,
-                  inner_digest[num]};
-    outer[num] = {inner_digest[num], ksha::kDigestLen, key.hmac->outer256.h, outer_len, mac[num]};
+    inner[num] = {job.signing_input.data(), job.signing_input.size(), st.inner256.h, inner_len, inner_digest[num]};
+    outer[num] = {inner_digest[num], ksha::kDigestLen, st.outer256.h, outer_len, mac[num]};
     pending[num++] = &job;
     if (num == kMaxJobs) flush();
   }

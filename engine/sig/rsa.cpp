@@ -23,6 +23,11 @@ namespace {
 namespace krsa = kernels::rsa;
 namespace ksha = kernels::sha256;
 
+// rsa_key is `key`'s RSA material (null for another family); kernel_key its kernel context, for a
+// job already found eligible (rsa_kernel_eligible).
+const RsaKey* rsa_key(const PreparedKey& key) noexcept { return key.as<RsaKey>(); }
+const krsa::Key& kernel_key(const PreparedKey& key) noexcept { return *key.as<RsaKey>()->kernel; }
+
 constexpr size_t kMaxDigestLen = 64;
 
 struct RsaAlg {
@@ -202,7 +207,7 @@ bool precheck(const SigJob& job, const krsa::Key& k) {
 
 void finish(Lane& lane) {
   SigJob& job = *lane.job;
-  const krsa::Key& k = *job.key->rsa_kernel;
+  const krsa::Key& k = kernel_key(*job.key);
   const size_t h_len = rsa_alg(job.alg).hash_len;
   job.valid = rsa_check_encoding(job.alg, k.num_bits, {lane.em, k.n_len}, {lane.digest, h_len});
   job.handled = true;
@@ -213,10 +218,11 @@ void finish(Lane& lane) {
 // as the portable reference on one signature; measured in bench/rsa_bench.cpp), and the padding is
 // still checked here. The scalar variant keeps the reference (tests, JWTBATCH_FORCE_ISA=scalar).
 void single_op(const PreparedKey& key, const krsa::Variant& variant, const uint8_t* s, uint8_t* out) {
-  const krsa::Key& k = *key.rsa_kernel;
-  if (variant.single == krsa::public_op_scalar && variant.name != "scalar" && key.rsa) {
+  const krsa::Key& k = kernel_key(key);
+  RSA* rsa = rsa_key(key)->rsa.get();
+  if (variant.single == krsa::public_op_scalar && variant.name != "scalar" && rsa != nullptr) {
     size_t out_len = 0;
-    if (RSA_verify_raw(key.rsa.get(), &out_len, out, k.n_len, s, k.n_len, RSA_NO_PADDING) == 1 &&
+    if (RSA_verify_raw(rsa, &out_len, out, k.n_len, s, k.n_len, RSA_NO_PADDING) == 1 &&
         out_len == k.n_len) {
       return;
     }
@@ -245,7 +251,7 @@ void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
       digest_lens[i] = rsa_alg(lanes[i].job->alg).hash_len;
     }
     const uint32_t ok =
-        variant.pkcs1_batch(*lanes[0].job->key->rsa_kernel, s, digests, digest_lens, num);
+        variant.pkcs1_batch(kernel_key(*lanes[0].job->key), s, digests, digest_lens, num);
     for (size_t i = 0; i < num; ++i) {
       lanes[i].job->valid = ((ok >> i) & 1) != 0;
       lanes[i].job->handled = true;
@@ -257,7 +263,7 @@ void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
     const uint8_t* s[krsa::kMaxLanes];
     uint8_t* out[krsa::kMaxLanes];
     for (size_t i = 0; i < num; ++i) {
-      keys[i] = lanes[i].job->key->rsa_kernel.get();
+      keys[i] = &kernel_key(*lanes[i].job->key);
       s[i] = lanes[i].job->signature.data();
       out[i] = lanes[i].em;
     }
@@ -272,7 +278,7 @@ void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
 // admit prechecks `job`; a job that fails is settled, one that passes is hashed into `lane`, except a
 // SHA-256 one when `defer_sha256` is set: hash_sha256_lanes hashes those before the batch runs.
 bool admit(SigJob& job, Lane& lane, bool defer_sha256 = false) {
-  const krsa::Key& k = *job.key->rsa_kernel;
+  const krsa::Key& k = kernel_key(*job.key);
   if (!precheck(job, k)) {
     job.valid = false;
     job.handled = true;
@@ -302,8 +308,9 @@ void hash_sha256_lanes(Lane* lanes, size_t num) {
 }  // namespace
 
 bool rsa_kernel_eligible(const SigJob& job) noexcept {
-  return job.key != nullptr && job.key->family == KeyFamily::rsa && job.key->rsa_kernel &&
-         rsa_alg(job.alg).hash_len != 0;
+  if (job.key == nullptr) return false;
+  const RsaKey* rsa = rsa_key(*job.key);
+  return rsa != nullptr && rsa->kernel != nullptr && rsa_alg(job.alg).hash_len != 0;
 }
 
 bool rsa_kernel_takes(const SigJob& job) noexcept {
@@ -341,7 +348,7 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
   Group groups[kMaxGroups];
   size_t num_groups = 0;
   auto group_of = [&](const SigJob& job) -> size_t {
-    const krsa::Key& k = *job.key->rsa_kernel;
+    const krsa::Key& k = kernel_key(*job.key);
     const bool pss = rsa_alg(job.alg).pss;
     for (size_t g = 0; g < num_groups; ++g)
       if (groups[g].n_len == k.n_len && groups[g].e == k.e && groups[g].pss == pss) return g;
@@ -349,7 +356,7 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
   };
   for (const SigJob& job : jobs) {
     if (!rsa_kernel_eligible(job)) continue;
-    const krsa::Key& k = *job.key->rsa_kernel;
+    const krsa::Key& k = kernel_key(*job.key);
     if (group_of(job) == kMaxGroups && num_groups < kMaxGroups)
       groups[num_groups++] = {k.n_len, k.e, rsa_alg(job.alg).pss};
   }

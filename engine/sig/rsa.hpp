@@ -1,5 +1,5 @@
 // rsa.hpp (internal): RS256/384/512 and PS256/384/512 on the RSA kernels (kernels/rsa), for keys
-// that prepare_rsa gave a kernel context (PreparedKey::rsa_kernel). The raw operation is the
+// that prepare_rsa gave a kernel context (RsaKey::kernel). The raw operation is the
 // kernel's; everything around it is here: the exact signature length, s < n before exponentiating,
 // the whole EMSA-PKCS1-v1_5 encoding compared, EMSA-PSS decoded byte by byte (RFC 8017 8.2.2, 9.2,
 // 8.1.2, 9.1.2; RFC 7518 3.3 and 3.5: MGF1 with the signature's hash, salt as long as the hash).

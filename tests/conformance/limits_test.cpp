@@ -289,7 +289,7 @@ TEST_F(LimitsTest, Rsa16384KeyOfTheHostileCorpusVerifies) {
   auto keys = KeySet::from_jwks(slurp(JWTBATCH_SOURCE_DIR "/corpus/hostile/rsa16384.jwks.json"), &error);
   ASSERT_TRUE(keys) << error;
   ASSERT_EQ(keys->size(), 1u);
-  EXPECT_EQ(keys->impl().keys[0].rsa_bits, 16384);
+  EXPECT_EQ(keys->impl().keys[0].as<engine::RsaKey>()->bits, 16384);
   Policy p;
   p.issuers = {"https://issuer.example.com"};
   p.audiences = {"https://api.example.com"};

@@ -34,10 +34,12 @@ void check_set(const std::shared_ptr<const KeySet>& keys, const std::string& err
     const AlgSet algs = keys->algs(i);
     JWTBATCH_FUZZ_CHECK(!algs.empty(), "a key that verifies nothing");
     const engine::PreparedKey& k = keys->impl().keys[i];
-    const AlgSet family = engine::family_algs(k.family, k.curve);
+    const engine::EcKey* ec = k.as<engine::EcKey>();
+    const AlgSet family = engine::family_algs(k.family(), ec != nullptr ? ec->curve : engine::Curve::p256);
     JWTBATCH_FUZZ_CHECK(algs.intersect(family) == algs, "a key permits another family's algorithm");
-    if (k.family == KeyFamily::rsa)
-      JWTBATCH_FUZZ_CHECK(k.rsa_bits >= engine::kMinRsaBits && k.rsa_bits <= engine::kMaxRsaBits, "RSA size out of range");
+    JWTBATCH_FUZZ_CHECK(keys->family(i) == k.family(), "KeySet::family disagrees with the key's material");
+    if (const engine::RsaKey* rsa = k.as<engine::RsaKey>())
+      JWTBATCH_FUZZ_CHECK(rsa->bits >= engine::kMinRsaBits && rsa->bits <= engine::kMaxRsaBits, "RSA size out of range");
     all.add(algs);
   }
   JWTBATCH_FUZZ_CHECK(all == keys->permitted_algs(), "permitted_algs is not the union");

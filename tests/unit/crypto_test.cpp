@@ -35,6 +35,9 @@
 #include <openssl/sha.h>
 
 #include "engine/sig/crypto.hpp"
+#include "engine/sig/force_boringssl.hpp"
+#include "kernels/p256/p256.hpp"
+#include "kernels/p521/p521.hpp"
 #include "tests/support/token_builder.hpp"
 #include "tests/support/wycheproof.hpp"
 
@@ -354,7 +357,8 @@ TEST(Crypto, SignatureLen) {
   EXPECT_EQ(signature_len(none, Alg::rs256), 0u);  // no RSA key
   EXPECT_EQ(signature_len(none, Alg::unknown), 0u);
   EXPECT_EQ(signature_len(rsa_keys()[0].prepared, Alg::ps512), 256u);
-  EXPECT_EQ(rsa_keys()[0].prepared.rsa_bits, 2048);
+  ASSERT_NE(rsa_keys()[0].prepared.as<RsaKey>(), nullptr);
+  EXPECT_EQ(rsa_keys()[0].prepared.as<RsaKey>()->bits, 2048);
 }
 
 // ---- differential ------------------------------------------------------------------------------
@@ -475,7 +479,7 @@ TEST(Crypto, EcdsaRangeChecks) {
     const Bytes msg = random_bytes(77);
     Bytes sig = sign(k, alg, msg);
     ASSERT_TRUE(ours(k.prepared, alg, msg, sig, scratch));
-    const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(k.prepared.ec.get()));
+    const BIGNUM* order = EC_GROUP_get0_order(EC_KEY_get0_group(k.prepared.as<EcKey>()->ec.get()));
     const Bytes n = bn_bytes(order, len), zero(len, 0), ones(len, 0xff);
     bssl::UniquePtr<BIGNUM> n_minus_1(BN_dup(order));
     ASSERT_TRUE(BN_sub_word(n_minus_1.get(), 1));
@@ -648,8 +652,49 @@ TEST(Crypto, WeakRsaKeysRefusedWithReasons) {
 TEST(Crypto, RsaMontgomeryContextComputedAtLoad) {
   // Debian's BoringSSL still defines struct rsa_st publicly, so the cache can be looked at.
   const PreparedKey& key = rsa_keys()[0].prepared;
-  ASSERT_TRUE(key.rsa);
-  EXPECT_NE(key.rsa->mont_n, nullptr);
+  ASSERT_NE(key.as<RsaKey>(), nullptr);
+  ASSERT_TRUE(key.as<RsaKey>()->rsa);
+  EXPECT_NE(key.as<RsaKey>()->rsa->mont_n, nullptr);
+}
+
+// Each prepare_* gives a key whose material is its family's alternative, and only that one; an EC
+// key holds the kernel context of its own curve (none for P-384, which has no kernel yet).
+TEST(Crypto, PreparedKeyHoldsItsFamilysMaterial) {
+  auto holds = [](const PreparedKey& k) {
+    return std::array<bool, 4>{k.as<HmacKey>() != nullptr, k.as<RsaKey>() != nullptr,
+                               k.as<EcKey>() != nullptr, k.as<Ed25519Key>() != nullptr};
+  };
+  const TestKey hmac = make_hmac_key(64);
+  EXPECT_EQ(hmac.prepared.family(), KeyFamily::hmac);
+  EXPECT_EQ(holds(hmac.prepared), (std::array<bool, 4>{true, false, false, false}));
+  ASSERT_TRUE(hmac.prepared.as<HmacKey>()->states);
+  const HmacStates& st = *hmac.prepared.as<HmacKey>()->states;
+  EXPECT_TRUE(st.has_sha256 && st.has_sha384 && st.has_sha512);
+
+  const PreparedKey& rsa = rsa_keys()[0].prepared;
+  EXPECT_EQ(rsa.family(), KeyFamily::rsa);
+  EXPECT_EQ(holds(rsa), (std::array<bool, 4>{false, true, false, false}));
+  EXPECT_TRUE(rsa.as<RsaKey>()->rsa);
+
+  for (Curve curve : {Curve::p256, Curve::p384, Curve::p521}) {
+    const TestKey ec = make_ec_key(curve);
+    SCOPED_TRACE(static_cast<int>(curve));
+    EXPECT_EQ(ec.prepared.family(), KeyFamily::ec);
+    EXPECT_EQ(holds(ec.prepared), (std::array<bool, 4>{false, false, true, false}));
+    const EcKey& m = *ec.prepared.as<EcKey>();
+    EXPECT_EQ(m.curve, curve);
+    EXPECT_TRUE(m.ec);
+    const bool kernel_curve = curve != Curve::p384 && !force_boringssl();
+    EXPECT_EQ(m.kernel_key<kernels::p256::Key>() != nullptr, kernel_curve && curve == Curve::p256);
+    EXPECT_EQ(m.kernel_key<kernels::p521::Key>() != nullptr, kernel_curve && curve == Curve::p521);
+    EXPECT_EQ(std::holds_alternative<std::monostate>(m.kernel), !kernel_curve);
+  }
+
+  const TestKey ed = make_ed25519_key();
+  EXPECT_EQ(ed.prepared.family(), KeyFamily::okp);
+  EXPECT_EQ(holds(ed.prepared), (std::array<bool, 4>{false, false, false, true}));
+  EXPECT_EQ(ed.prepared.as<Ed25519Key>()->public_key, ed.ed_public);
+  EXPECT_NE(ed.prepared.as<Ed25519Key>()->kernel, nullptr);
 }
 
 TEST(Crypto, ShortHmacSecretsRefusedWithReasons) {
@@ -664,8 +709,10 @@ TEST(Crypto, ShortHmacSecretsRefusedWithReasons) {
   auto k47 = prepare_hmac(s47, AlgSet{}, &why);
   ASSERT_TRUE(k47) << why;
   EXPECT_EQ(k47->algs, AlgSet{Alg::hs256});
-  EXPECT_TRUE(k47->hmac->has_sha256);
-  EXPECT_FALSE(k47->hmac->has_sha384 || k47->hmac->has_sha512);
+  ASSERT_NE(k47->as<HmacKey>(), nullptr);
+  const HmacStates& st47 = *k47->as<HmacKey>()->states;
+  EXPECT_TRUE(st47.has_sha256);
+  EXPECT_FALSE(st47.has_sha384 || st47.has_sha512);
   auto k48 = prepare_hmac(s48, AlgSet{Alg::hs384, Alg::hs512}, &why);
   ASSERT_TRUE(k48) << why;
   EXPECT_EQ(k48->algs, AlgSet{Alg::hs384});
@@ -676,9 +723,9 @@ TEST(Crypto, BadEcPointsRefusedWithReasons) {
   for (Curve curve : {Curve::p256, Curve::p384, Curve::p521}) {
     TestKey k = make_ec_key(curve);
     const size_t len = curve_len(curve);
-    const EC_GROUP* group = EC_KEY_get0_group(k.prepared.ec.get());
+    const EC_GROUP* group = EC_KEY_get0_group(k.prepared.as<EcKey>()->ec.get());
     bssl::UniquePtr<BIGNUM> x(BN_new()), y(BN_new()), p(BN_new());
-    ASSERT_TRUE(EC_POINT_get_affine_coordinates_GFp(group, EC_KEY_get0_public_key(k.prepared.ec.get()),
+    ASSERT_TRUE(EC_POINT_get_affine_coordinates_GFp(group, EC_KEY_get0_public_key(k.prepared.as<EcKey>()->ec.get()),
                                                     x.get(), y.get(), nullptr));
     ASSERT_TRUE(EC_GROUP_get_curve_GFp(group, p.get(), nullptr, nullptr, nullptr));
     const Bytes bx = bn_bytes(x.get(), len), by = bn_bytes(y.get(), len), bp = bn_bytes(p.get(), len);
@@ -773,9 +820,12 @@ TEST(Crypto, PemKeysOfEveryFamily) {
     std::string why;
     auto key = prepare_spki_pem(public_key_pem(pub.get()), AlgSet{}, &why);
     ASSERT_TRUE(key) << why;
-    EXPECT_EQ(key->family, k.family);
+    EXPECT_EQ(key->family(), k.family);
     EXPECT_EQ(key->algs, k.prepared.algs);
-    EXPECT_EQ(key->curve, k.curve);
+    if (k.family == KeyFamily::ec) {
+      ASSERT_NE(key->as<EcKey>(), nullptr);
+      EXPECT_EQ(key->as<EcKey>()->curve, k.curve);
+    }
     const Bytes sig = sign(k, alg, msg);
     EXPECT_TRUE(ours(*key, alg, msg, sig, scratch));
     Bytes bad = sig;

@@ -53,11 +53,10 @@ struct P256 {
   static void digest(const std::string& in, uint8_t* out) {
     SHA256(reinterpret_cast<const uint8_t*>(in.data()), in.size(), out);
   }
-  static const void* kernel(const PreparedKey& k) { return k.p256_kernel.get(); }
-  static void drop_kernel(PreparedKey& k) { k.p256_kernel.reset(); }
+  using KernelKey = kernels::p256::Key;
   // The context's table is in the active variant's format.
   static void expect_kernel_details(const PreparedKey& k) {
-    EXPECT_EQ(k.p256_kernel->format(), kernels::p256::active_variant().format);
+    EXPECT_EQ(k.as<EcKey>()->kernel_key<KernelKey>()->format(), kernels::p256::active_variant().format);
   }
   static size_t prepared_key_count() { return kernels::p256::prepared_key_count(); }
   static constexpr size_t kMaxPreparedKeys = kernels::p256::kMaxPreparedKeys;
@@ -87,10 +86,11 @@ struct P521 {
   static void digest(const std::string& in, uint8_t* out) {
     SHA512(reinterpret_cast<const uint8_t*>(in.data()), in.size(), out);
   }
-  static const void* kernel(const PreparedKey& k) { return k.p521_kernel.get(); }
-  static void drop_kernel(PreparedKey& k) { k.p521_kernel.reset(); }
+  using KernelKey = kernels::p521::Key;
   // A P-521 key gets no P-256 context.
-  static void expect_kernel_details(const PreparedKey& k) { EXPECT_EQ(k.p256_kernel, nullptr); }
+  static void expect_kernel_details(const PreparedKey& k) {
+    EXPECT_EQ(k.as<EcKey>()->kernel_key<kernels::p256::Key>(), nullptr);
+  }
   static size_t prepared_key_count() { return kernels::p521::prepared_key_count(); }
   static constexpr size_t kMaxPreparedKeys = kernels::p521::kMaxPreparedKeys;
   static std::shared_ptr<const void> prepare_kernel_key(const uint8_t* x, const uint8_t* y) {
@@ -108,6 +108,13 @@ struct CurveNames {
 template <class C>
 class EcdsaEngine : public ::testing::Test {
  protected:
+  // kernel is `k`'s context for C's kernel (null for none, or for a key of another family).
+  static const void* kernel(const PreparedKey& k) {
+    const EcKey* ec = k.as<EcKey>();
+    return ec != nullptr ? ec->kernel_key<typename C::KernelKey>() : nullptr;
+  }
+  static void drop_kernel(PreparedKey& k) { k.as<EcKey>()->kernel = {}; }
+
   struct EsKey {
     bssl::UniquePtr<EC_KEY> ec;
     PreparedKey with_kernel, boringssl_only;
@@ -133,7 +140,7 @@ class EcdsaEngine : public ::testing::Test {
     EXPECT_TRUE(a && b) << why;
     k.with_kernel = std::move(*a);
     k.boringssl_only = std::move(*b);
-    C::drop_kernel(k.boringssl_only);
+    drop_kernel(k.boringssl_only);
     return k;
   }
 
@@ -161,10 +168,10 @@ TYPED_TEST(EcdsaEngine, PrepareEcGivesKernelContext) {
   using C = TypeParam;
   auto k = this->make_key();
   if (force_boringssl()) {
-    EXPECT_EQ(C::kernel(k.with_kernel), nullptr) << "JWTBATCH_FORCE_BORINGSSL=1 keeps keys with BoringSSL";
+    EXPECT_EQ(this->kernel(k.with_kernel), nullptr) << "JWTBATCH_FORCE_BORINGSSL=1 keeps keys with BoringSSL";
     return;
   }
-  ASSERT_NE(C::kernel(k.with_kernel), nullptr);
+  ASSERT_NE(this->kernel(k.with_kernel), nullptr);
   C::expect_kernel_details(k.with_kernel);
   // P-384 keys stay with BoringSSL.
   bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(NID_secp384r1));
@@ -176,14 +183,15 @@ TYPED_TEST(EcdsaEngine, PrepareEcGivesKernelContext) {
   BN_bn2bin_padded(yb, 48, y.get());
   auto k384 = prepare_ec(Curve::p384, xb, yb, AlgSet{}, nullptr);
   ASSERT_TRUE(k384);
-  EXPECT_EQ(C::kernel(*k384), nullptr);
+  ASSERT_NE(k384->as<EcKey>(), nullptr);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(k384->as<EcKey>()->kernel));
 }
 
 TYPED_TEST(EcdsaEngine, BeyondTheKernelKeyLimitKeysStayWithBoringSSL) {
   using C = TypeParam;
   if (force_boringssl()) GTEST_SKIP() << "JWTBATCH_FORCE_BORINGSSL=1: no kernel keys";
   auto k = this->make_key();
-  ASSERT_NE(C::kernel(k.with_kernel), nullptr);
+  ASSERT_NE(this->kernel(k.with_kernel), nullptr);
   std::vector<std::shared_ptr<const void>> held;
   // Fill the kernel's slots with copies of this key's context made through the kernel.
   uint8_t xb[C::kFieldBytes], yb[C::kFieldBytes];
@@ -195,7 +203,7 @@ TYPED_TEST(EcdsaEngine, BeyondTheKernelKeyLimitKeysStayWithBoringSSL) {
   }
   auto full = prepare_ec(C::kCurve, xb, yb, AlgSet{}, nullptr);
   ASSERT_TRUE(full) << "the key still loads";
-  EXPECT_EQ(C::kernel(*full), nullptr) << "and is verified by BoringSSL";
+  EXPECT_EQ(this->kernel(*full), nullptr) << "and is verified by BoringSSL";
   VerifyScratch scratch;
   const std::string input = std::string(C::kJwsHeader) + ".e30";
   const auto sig = this->sign(k, input);
@@ -261,7 +269,7 @@ TYPED_TEST(EcdsaEngine, BatchAndSingleAgreeWithBoringSSL) {
   size_t valid = 0, by_kernel = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     EXPECT_EQ(jobs[i].valid, reference[i].valid) << "job " << i;
-    const bool kernel_job = C::kernel(*jobs[i].key) != nullptr && items[i].alg == C::kAlg && items[i].sig.size() == kSig;
+    const bool kernel_job = this->kernel(*jobs[i].key) != nullptr && items[i].alg == C::kAlg && items[i].sig.size() == kSig;
     // HS256 jobs riding along have their own batch path (engine/sig_hmac.cpp) where it runs; the
     // HS512 jobs beside ES512 have none.
     const bool hs256_batch = items[i].alg == Alg::hs256 && !force_boringssl() && kernels::sha256::engine_uses_kernels();

@@ -53,8 +53,8 @@ TEST(SigEd25519, PrepareBuildsTheKernelKey) {
   std::mt19937_64 rng(11);
   auto keys = make_keys(2, rng);
   ASSERT_EQ(keys.size(), 2u);
-  ASSERT_NE(keys[0]->prepared.ed25519_kernel, nullptr);
-  EXPECT_EQ(std::memcmp(keys[0]->prepared.ed25519_kernel->encoded, keys[0]->pk, 32), 0);
+  ASSERT_NE(keys[0]->prepared.as<Ed25519Key>()->kernel, nullptr);
+  EXPECT_EQ(std::memcmp(keys[0]->prepared.as<Ed25519Key>()->kernel->encoded, keys[0]->pk, 32), 0);
 }
 
 // Every job's verdict equals ED25519_verify's (EdDSA) or verify_signature's one at a time (other

@@ -85,7 +85,7 @@ bool boringssl_verify(const RSA* rsa, Alg alg, std::span<const uint8_t> msg, std
 // where the engine keeps BoringSSL): these tests run every variant, the reference included, on
 // every CPU.
 void with_kernel_key(PreparedKey& key, std::span<const uint8_t> n, std::span<const uint8_t> e) {
-  if (!key.rsa_kernel) key.rsa_kernel = krsa::prepare_key(n, e);
+  if (RsaKey* rk = key.as<RsaKey>(); !rk->kernel) rk->kernel = krsa::prepare_key(n, e);
 }
 
 // TestVariant is one way through the kernels: a kernel variant, and whether batches run even for
@@ -145,7 +145,7 @@ TEST_P(SigRsaWycheproof, EveryVariantAgreesWithTheVectors) {
     auto key = prepare_rsa(n, e, AlgSet{alg}, &why);
     ASSERT_TRUE(key.has_value()) << why;
     with_kernel_key(*key, n, e);
-    ASSERT_TRUE(key->rsa_kernel) << GetParam() << ": the kernel must take this key";
+    ASSERT_TRUE(key->as<RsaKey>()->kernel) << GetParam() << ": the kernel must take this key";
     ++kernel_keys;
     struct Case {
       test::WycheproofCase c;
@@ -158,7 +158,7 @@ TEST_P(SigRsaWycheproof, EveryVariantAgreesWithTheVectors) {
       ASSERT_TRUE(test::read_case(t, &c.c));
       c.msg = hex_field(t, "msg");
       c.sig = hex_field(t, "sig");
-      c.oracle = boringssl_verify(key->rsa.get(), alg, c.msg, c.sig);
+      c.oracle = boringssl_verify(key->as<RsaKey>()->rsa.get(), alg, c.msg, c.sig);
       cs.push_back(std::move(c));
     }
     for (const TestVariant& tv : variants) {
@@ -237,7 +237,7 @@ std::vector<DiffKey>& diff_keys() {
       std::string why;
       k.prepared = prepare_rsa(n, e, AlgSet{}, &why);
       if (k.prepared) with_kernel_key(*k.prepared, n, e);
-      EXPECT_TRUE(k.prepared && k.prepared->rsa_kernel) << why;
+      EXPECT_TRUE(k.prepared && k.prepared->as<RsaKey>()->kernel) << why;
       k.messages_per_alg = s.msgs;
       v.push_back(std::move(k));
     }
@@ -310,7 +310,7 @@ void check_cases(const std::vector<DiffCase>& cs, DiffStats& st) {
         ++st.mismatches;
         if (st.mismatches < 20) {
           ADD_FAILURE() << tv.name << ": " << cs[i].kind << " " << to_string(cs[i].alg) << " bits "
-                        << cs[i].key->prepared->rsa_bits << ": ours " << jobs[i].valid
+                        << cs[i].key->prepared->as<RsaKey>()->bits << ": ours " << jobs[i].valid
                         << " BoringSSL " << oracle[i];
         }
       }
@@ -526,7 +526,7 @@ TEST(SigRsaPkcs1Batch, EveryVariantAgreesWithTheDefinition) {
   std::mt19937_64 rng(0x5eed9c51);
   int checked = 0, passed = 0;
   for (const DiffKey& k : diff_keys()) {
-    const krsa::Key& key = *k.prepared->rsa_kernel;
+    const krsa::Key& key = *k.prepared->as<RsaKey>()->kernel;
     const RSA* rsa = k.rsa.get();
     const size_t kl = key.n_len;
     Bytes n_minus_1(kl);
@@ -633,7 +633,7 @@ TEST(SigRsaIntegration, KeysOutsideTheKernelSizesStayOnBoringSsl) {
   BN_bn2bin(RSA_get0_e(rsa.get()), e.data());
   auto key = prepare_rsa(n, e, AlgSet{}, nullptr);
   ASSERT_TRUE(key);
-  EXPECT_FALSE(key->rsa_kernel);
+  EXPECT_FALSE(key->as<RsaKey>()->kernel);
   const std::string msg = "eyJhbGciOiJSUzI1NiJ9.e30";
   Bytes sig = sign(rsa.get(), kAlgs[0], as_bytes(msg));
   VerifyScratch scratch;
