@@ -12,6 +12,7 @@
 #include "kernels/p521/p521.hpp"
 #include "kernels/rsa/rsa.hpp"
 #include "kernels/sha256/sha256.hpp"
+#include "kernels/sha512/sha512.hpp"
 
 namespace jwtbatch::kernels {
 namespace {
@@ -59,6 +60,7 @@ std::string describe_active_variants() {
   s.append("base64url=").append(k);
   s.append(" extract=").append(k);
   s.append(" sha256=").append(sha256::active_variant().name);
+  s.append(" sha512=").append(sha512::active_variant().name);
   s.append(" rsa=").append(rsa::active_variant().name);
   s.append(" p256=").append(p256::active_variant().name);
   s.append(" p521=").append(p521::active_variant().name);

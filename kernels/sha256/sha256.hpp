@@ -58,7 +58,7 @@ void sha256_many_scalar(const Sha256Msg* msgs, size_t num_msgs) noexcept;
 #if defined(__x86_64__)
 void sha256_many_shani(const Sha256Msg* msgs, size_t num_msgs) noexcept;
 // sha256_many_shani_lanes is sha256_many_shani with at most `max_lanes` (1..kMaxLanes) messages in
-// flight: for tests and for measuring the interleave width (bench/sha256_bench.cpp).
+// flight: for tests and for measuring the interleave width (bench/sha_bench.cpp).
 void sha256_many_shani_lanes(const Sha256Msg* msgs, size_t num_msgs, size_t max_lanes) noexcept;
 #endif
 

@@ -21,7 +21,7 @@
 // state (8 registers) and schedule (16) do not all fit, and GCC 12 spills some of both (a spilled
 // state adds a store-to-load delay to its lane's chain). Where this code stands against the
 // instruction mix's bound, and the schedules and builds tried without gain (an AVX-512VL build
-// among them, hence no such variant): docs/kernels/sha256.md, measured with bench/sha256_bench.cpp.
+// among them, hence no such variant): docs/kernels/sha256.md, measured with bench/sha_bench.cpp.
 // No dynamically initialised globals: the round constants are a constant table.
 #include <immintrin.h>
 

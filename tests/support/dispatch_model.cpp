@@ -25,13 +25,15 @@ using kernels::IsaLevel;
 std::vector<FamilyModel> build_models() {
   const ModelVariant scalar{"scalar", IsaLevel::scalar, {}};
   std::vector<ModelVariant> tables{scalar};
-  std::vector<ModelVariant> sha256{scalar}, rsa{scalar}, p256{scalar}, p521{scalar}, ed25519{scalar};
+  std::vector<ModelVariant> sha256{scalar}, sha512{scalar}, rsa{scalar}, p256{scalar}, p521{scalar}, ed25519{scalar};
 #if defined(__x86_64__)
   tables.push_back({"avx2", IsaLevel::avx2, {Feature::avx2, Feature::bmi1, Feature::popcnt}});
   tables.push_back({"avx512", IsaLevel::avx512,
                     {Feature::avx2, Feature::avx512f, Feature::avx512bw, Feature::avx512vl,
                      Feature::avx512vbmi, Feature::bmi1, Feature::popcnt}});
   sha256.push_back({"shani", IsaLevel::avx2, {Feature::sha, Feature::ssse3, Feature::sse41}});
+  sha512.push_back({"avx2", IsaLevel::avx2, {Feature::avx2}});
+  sha512.push_back({"avx512", IsaLevel::avx512, {Feature::avx512f, Feature::avx512bw, Feature::avx512vl}});
   rsa.push_back({"avx512_ifma", IsaLevel::avx512,
                  {Feature::avx512f, Feature::avx512ifma, Feature::avx512vl, Feature::avx512bw,
                   Feature::avx512vbmi}});
@@ -41,7 +43,7 @@ std::vector<FamilyModel> build_models() {
 #elif defined(__aarch64__)
   tables.push_back({"neon", IsaLevel::neon, {Feature::asimd}});
 #endif
-  return {{"base64url", tables}, {"extract", tables}, {"sha256", sha256}, {"rsa", rsa},
+  return {{"base64url", tables}, {"extract", tables}, {"sha256", sha256}, {"sha512", sha512}, {"rsa", rsa},
           {"p256", p256},        {"p521", p521},       {"ed25519", ed25519}};
 }
 

@@ -21,6 +21,7 @@
 #include "kernels/p521/p521.hpp"
 #include "kernels/rsa/rsa.hpp"
 #include "kernels/sha256/sha256.hpp"
+#include "kernels/sha512/sha512.hpp"
 #include "tests/support/cli_command.hpp"
 #include "tests/support/dispatch_model.hpp"
 
@@ -103,6 +104,7 @@ TEST(CpuDispatch, SupportedMatchesTheModel) {
   using test::family_model;
   EXPECT_EQ(names(supported_kernels()), expected_supported(family_model("base64url"), cpu));
   EXPECT_EQ(names(sha256::supported_variants()), expected_supported(family_model("sha256"), cpu));
+  EXPECT_EQ(names(sha512::supported_variants()), expected_supported(family_model("sha512"), cpu));
   EXPECT_EQ(names(rsa::supported_variants()), expected_supported(family_model("rsa"), cpu));
   EXPECT_EQ(names(p256::supported_variants()), expected_supported(family_model("p256"), cpu));
   EXPECT_EQ(names(p521::supported_variants()), expected_supported(family_model("p521"), cpu));
@@ -207,6 +209,7 @@ TEST(CpuDispatchChild, PrintsTheChoice) {
   std::printf("describe: %s\nerror: %s\n", d.c_str(), std::string(kernel_selection_error()).c_str());
   const std::string k(active_kernels().name);
   EXPECT_EQ(d, "base64url=" + k + " extract=" + k + " sha256=" + std::string(sha256::active_variant().name) +
+                   " sha512=" + std::string(sha512::active_variant().name) +
                    " rsa=" + std::string(rsa::active_variant().name) + " p256=" +
                    std::string(p256::active_variant().name) + " p521=" + std::string(p521::active_variant().name) +
                    " ed25519=" + std::string(ed25519::active_variant().name));
