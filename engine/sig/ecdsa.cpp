@@ -1,7 +1,7 @@
 // ecdsa.cpp: ES256 and ES512 through their kernels (see ecdsa.hpp), one template over the curve.
-// The jobs are hashed (the curve's SHA-2 of the signing input), collected in blocks on the stack,
-// and verified by the kernel's batch entry, whose batches may mix keys and share one inversion
-// mod n.
+// The jobs are collected in blocks on the stack, hashed (the curve's SHA-2 of the signing input, a
+// block in one multi-buffer call where the engine uses that hash's kernel) and verified by the
+// curve kernel's batch entry, whose batches may mix keys and share one inversion mod n.
 #include "engine/sig/ecdsa.hpp"
 
 #include <cstddef>
@@ -11,13 +11,46 @@
 
 #include "kernels/p256/p256.hpp"
 #include "kernels/p521/p521.hpp"
+#include "kernels/sha256/sha256.hpp"
+#include "kernels/sha512/sha512.hpp"
 
 namespace jwtbatch::engine {
 namespace {
 
+namespace ksha = kernels::sha256;
+namespace ksha512 = kernels::sha512;
+
+// sha256_block and sha512_block write the digests of the signing inputs of jobs[0..n) (n at most
+// kMax): in one multi-buffer call where the engine uses the hash's kernels, else one at a time with
+// BoringSSL.
+template <size_t kMax>
+void sha256_block(SigJob* const* jobs, uint8_t (*digests)[SHA256_DIGEST_LENGTH], size_t n) noexcept {
+  if (!ksha::engine_uses_kernels()) {
+    for (size_t i = 0; i < n; ++i) SHA256(jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), digests[i]);
+    return;
+  }
+  ksha::Sha256Msg msgs[kMax];
+  for (size_t i = 0; i < n; ++i)
+    msgs[i] = {jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), nullptr, 0, digests[i]};
+  ksha::active_variant().many(msgs, n);
+}
+template <size_t kMax>
+void sha512_block(SigJob* const* jobs, uint8_t (*digests)[SHA512_DIGEST_LENGTH], size_t n) noexcept {
+  if (!ksha512::engine_uses_kernels()) {
+    for (size_t i = 0; i < n; ++i) SHA512(jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), digests[i]);
+    return;
+  }
+  ksha512::Sha512Msg msgs[kMax];
+  for (size_t i = 0; i < n; ++i) {
+    msgs[i] = {jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), nullptr, 0, digests[i],
+               ksha512::Hash::sha512};
+  }
+  ksha512::active_variant().many(msgs, n);
+}
+
 // A curve's traits: its algorithm, sizes, its kernel's key type (an alternative of EcKey::Kernel),
-// the hash, the batch entry (read once per call of verify_ecdsa_kernel_jobs) and the
-// single-signature path.
+// the hash of one input and of a block of jobs, the batch entry (read once per call of
+// verify_ecdsa_kernel_jobs) and the single-signature path.
 
 struct P256Glue {
   static constexpr Alg kAlg = Alg::es256;
@@ -28,6 +61,9 @@ struct P256Glue {
   using Job = kernels::p256::Job;
   using Key = kernels::p256::Key;
   static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA256(in.data(), in.size(), out); }
+  static void hash_block(SigJob* const* jobs, uint8_t (*digests)[kDigestBytes], size_t n) noexcept {
+    sha256_block<kBlock>(jobs, digests, n);
+  }
   static kernels::p256::VerifyBatch batch_entry() noexcept { return kernels::p256::active_variant().verify_batch; }
   // One signature through the active variant (IFMA where the CPU has it), not the scalar reference.
   static bool verify_one(const Job& job) noexcept {
@@ -47,6 +83,9 @@ struct P521Glue {
   using Job = kernels::p521::Job;
   using Key = kernels::p521::Key;
   static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA512(in.data(), in.size(), out); }
+  static void hash_block(SigJob* const* jobs, uint8_t (*digests)[kDigestBytes], size_t n) noexcept {
+    sha512_block<kBlock>(jobs, digests, n);
+  }
   static auto batch_entry() noexcept { return &kernels::p521::verify_batch; }
   static bool verify_one(const Job& job) noexcept { return kernels::p521::verify_one(*job.key, job.digest, job.sig); }
 };
@@ -84,6 +123,7 @@ void verify_curve_jobs(std::span<SigJob> jobs) noexcept {
   bool out[G::kBlock];
   size_t n = 0;
   auto flush = [&] {
+    G::hash_block(owners, digests, n);
     batch({kjobs, n}, out);
     for (size_t i = 0; i < n; ++i) {
       owners[i]->valid = out[i];
@@ -93,7 +133,6 @@ void verify_curve_jobs(std::span<SigJob> jobs) noexcept {
   };
   for (SigJob& job : jobs) {
     if (!takes<G>(job)) continue;
-    G::hash(job.signing_input, digests[n]);
     kjobs[n] = typename G::Job{kernel_key<G>(*job.key), digests[n], job.signature.data()};
     owners[n++] = &job;
     if (n == G::kBlock) flush();

@@ -1,8 +1,8 @@
-// hmac.hpp (internal): HS256 in batches on the multi-buffer SHA-256 kernels (kernels/sha256).
-// HMAC-SHA-256 (RFC 2104, RFC 7518 3.2) from the key's prepared states: the inner hashes of a batch's
-// jobs in one sha256_many call (each from its key's ipad state), then the outer hashes likewise (each
-// from its key's opad state), then a constant-time comparison with the tag. HS384/HS512 stay on
-// BoringSSL (crypto.cpp, one job at a time).
+// hmac.hpp (internal): HS256, HS384 and HS512 in batches on the multi-buffer hash kernels
+// (kernels/sha256 for HS256, kernels/sha512 for HS384 and HS512). HMAC (RFC 2104, RFC 7518 3.2)
+// from the key's prepared states: the inner hashes of a batch's jobs in one kernel call (each from
+// its key's ipad state), then the outer hashes likewise (each from its key's opad state), then a
+// constant-time comparison with the tag.
 #pragma once
 
 #include <span>
@@ -11,9 +11,11 @@
 
 namespace jwtbatch::engine {
 
-// verify_hs256_jobs sets `valid` (and `handled`) of every HS256 job not yet handled, with the verdict
-// verify_signature would give, where kernels::sha256::engine_uses_kernels() and BoringSSL is not
-// forced (force_boringssl.hpp); otherwise it leaves every job alone. No allocation.
-void verify_hs256_jobs(std::span<SigJob> jobs) noexcept;
+// verify_hmac_jobs sets `valid` (and `handled`) of every HS256, HS384 and HS512 job not yet
+// handled, with the verdict verify_signature would give: HS256 where
+// kernels::sha256::engine_uses_kernels(), HS384 and HS512 where kernels::sha512::engine_uses_kernels(),
+// and neither when BoringSSL is forced (force_boringssl.hpp); other jobs are left alone. No
+// allocation.
+void verify_hmac_jobs(std::span<SigJob> jobs) noexcept;
 
 }  // namespace jwtbatch::engine

@@ -3,8 +3,9 @@
 // References: RFC 8017 section 8.2.2 (RSASSA-PKCS1-v1_5 verification), 9.2 (EMSA-PKCS1-v1_5, with
 // the DigestInfo encodings of note 1), 8.1.2 (RSASSA-PSS verification), 9.1.2 (EMSA-PSS-VERIFY),
 // B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. The hashes are BoringSSL's (SHA-NI when present),
-// except the SHA-256 digests of a batch's lanes, which kernels/sha256 computes all at once (several
-// messages in flight) where it runs SHA-NI.
+// except the message digests of a batch's lanes, which the multi-buffer kernels compute all at once
+// (several messages in flight) where they run: kernels/sha256 on SHA-NI, kernels/sha512 on AVX2 or
+// AVX-512. MGF1 and M' stay on BoringSSL.
 #include "engine/sig/rsa.hpp"
 
 #include <cstring>
@@ -16,12 +17,14 @@
 
 #include "engine/sig/force_boringssl.hpp"
 #include "kernels/sha256/sha256.hpp"
+#include "kernels/sha512/sha512.hpp"
 
 namespace jwtbatch::engine {
 namespace {
 
 namespace krsa = kernels::rsa;
 namespace ksha = kernels::sha256;
+namespace ksha512 = kernels::sha512;
 
 // rsa_key is `key`'s RSA material (null for another family); kernel_key its kernel context, for a
 // job already found eligible (rsa_kernel_eligible).
@@ -275,9 +278,17 @@ void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
   for (size_t i = 0; i < num; ++i) finish(lanes[i]);
 }
 
-// admit prechecks `job`; a job that fails is settled, one that passes is hashed into `lane`, except a
-// SHA-256 one when `defer_sha256` is set: hash_sha256_lanes hashes those before the batch runs.
-bool admit(SigJob& job, Lane& lane, bool defer_sha256 = false) {
+// Deferred says which digests admit leaves to hash_lanes, which hashes them together right before
+// the batch runs: SHA-256 ones where kernels/sha256 is in use, SHA-384/512 ones where
+// kernels/sha512 is.
+struct Deferred {
+  bool sha256 = false, sha512 = false;
+  bool covers(size_t h_len) const { return h_len == 32 ? sha256 : sha512; }
+};
+
+// admit prechecks `job`; a job that fails is settled, one that passes is hashed into `lane`, unless
+// `deferred` covers its hash.
+bool admit(SigJob& job, Lane& lane, Deferred deferred = {}) {
   const krsa::Key& k = kernel_key(*job.key);
   if (!precheck(job, k)) {
     job.valid = false;
@@ -286,23 +297,31 @@ bool admit(SigJob& job, Lane& lane, bool defer_sha256 = false) {
   }
   lane.job = &job;
   const size_t h_len = rsa_alg(job.alg).hash_len;
-  if (defer_sha256 && h_len == 32) return true;
+  if (deferred.covers(h_len)) return true;
   hash(h_len, job.signing_input.data(), job.signing_input.size(), lane.digest);
   return true;
 }
 
-// hash_sha256_lanes writes the digests of the SHA-256 lanes (RS256, PS256) of lanes[0..num-1] in one
-// multi-buffer call: one SHA-256 stream is bound by the latency of its rounds, several interleaved
-// are not (kernels/sha256/sha256.hpp).
-void hash_sha256_lanes(Lane* lanes, size_t num) {
-  ksha::Sha256Msg msgs[krsa::kMaxLanes];
-  size_t num_msgs = 0;
+// hash_lanes writes the digests `deferred` covers of lanes[0..num-1] in one multi-buffer call per
+// family (SHA-256 for RS256/PS256, SHA-384/512 for the others): one SHA-2 stream is bound by the
+// latency of its rounds, several in flight are not (kernels/sha256, kernels/sha512).
+void hash_lanes(Lane* lanes, size_t num, Deferred deferred) {
+  ksha::Sha256Msg m256[krsa::kMaxLanes];
+  ksha512::Sha512Msg m512[krsa::kMaxLanes];
+  size_t n256 = 0, n512 = 0;
   for (size_t i = 0; i < num; ++i) {
-    if (rsa_alg(lanes[i].job->alg).hash_len != 32) continue;
+    const size_t h_len = rsa_alg(lanes[i].job->alg).hash_len;
+    if (!deferred.covers(h_len)) continue;
     const std::span<const uint8_t> m = lanes[i].job->signing_input;
-    msgs[num_msgs++] = {m.data(), m.size(), nullptr, 0, lanes[i].digest};
+    if (h_len == 32) {
+      m256[n256++] = {m.data(), m.size(), nullptr, 0, lanes[i].digest};
+    } else {
+      m512[n512++] = {m.data(), m.size(), nullptr, 0, lanes[i].digest,
+                      h_len == 48 ? ksha512::Hash::sha384 : ksha512::Hash::sha512};
+    }
   }
-  ksha::active_variant().many(msgs, num_msgs);
+  if (n256 != 0) ksha::active_variant().many(m256, n256);
+  if (n512 != 0) ksha512::active_variant().many(m512, n512);
 }
 
 }  // namespace
@@ -360,19 +379,19 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
     if (group_of(job) == kMaxGroups && num_groups < kMaxGroups)
       groups[num_groups++] = {k.n_len, k.e, rsa_alg(job.alg).pss};
   }
-  // SHA-256 lanes are hashed together right before their batch runs, where the multi-buffer kernel
-  // is in use; elsewhere (ARM64, x86-64 without SHA-NI) BoringSSL hashes each lane in admit.
-  const bool batch_sha256 = ksha::engine_uses_kernels();
+  // The lanes' digests are hashed together right before their batch runs, where the multi-buffer
+  // kernels are in use; elsewhere (ARM64, x86-64 without SHA-NI) BoringSSL hashes each lane in admit.
+  const Deferred deferred{ksha::engine_uses_kernels(), ksha512::engine_uses_kernels()};
   Lane lanes[krsa::kMaxLanes];
   auto run = [&](size_t filled) {
-    if (batch_sha256) hash_sha256_lanes(lanes, filled);
+    hash_lanes(lanes, filled, deferred);
     run_lanes(lanes, filled, variant);
   };
   for (size_t g = 0; g < num_groups; ++g) {
     size_t filled = 0;
     for (SigJob& job : jobs) {
       if (!rsa_kernel_eligible(job) || group_of(job) != g) continue;
-      if (!admit(job, lanes[filled], batch_sha256)) continue;
+      if (!admit(job, lanes[filled], deferred)) continue;
       if (++filled == krsa::kMaxLanes) {
         run(filled);
         filled = 0;

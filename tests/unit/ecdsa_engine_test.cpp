@@ -26,6 +26,7 @@
 #include "kernels/p256/p256.hpp"
 #include "kernels/p521/p521.hpp"
 #include "kernels/sha256/sha256.hpp"
+#include "kernels/sha512/sha512.hpp"
 #include "tests/support/token_builder.hpp"
 
 namespace jwtbatch::engine {
@@ -270,10 +271,12 @@ TYPED_TEST(EcdsaEngine, BatchAndSingleAgreeWithBoringSSL) {
   for (size_t i = 0; i < items.size(); ++i) {
     EXPECT_EQ(jobs[i].valid, reference[i].valid) << "job " << i;
     const bool kernel_job = this->kernel(*jobs[i].key) != nullptr && items[i].alg == C::kAlg && items[i].sig.size() == kSig;
-    // HS256 jobs riding along have their own batch path (engine/sig_hmac.cpp) where it runs; the
-    // HS512 jobs beside ES512 have none.
-    const bool hs256_batch = items[i].alg == Alg::hs256 && !force_boringssl() && kernels::sha256::engine_uses_kernels();
-    EXPECT_EQ(jobs[i].handled, kernel_job || hs256_batch) << "job " << i;
+    // HMAC jobs riding along have their own batch path (engine/sig/hmac.cpp) where its kernel runs:
+    // kernels/sha256 for the HS256 jobs beside ES256, kernels/sha512 for the HS512 ones beside ES512.
+    const bool hmac_batch =
+        !force_boringssl() && ((items[i].alg == Alg::hs256 && kernels::sha256::engine_uses_kernels()) ||
+                               (items[i].alg == Alg::hs512 && kernels::sha512::engine_uses_kernels()));
+    EXPECT_EQ(jobs[i].handled, kernel_job || hmac_batch) << "job " << i;
     // The single-shot path through verify_signature with the kernel key.
     EXPECT_EQ(verify_signature(*jobs[i].key, items[i].alg, bytes(items[i].input), items[i].sig, scratch), reference[i].valid)
         << "job " << i;

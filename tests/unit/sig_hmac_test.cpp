@@ -1,8 +1,9 @@
-// sig_hmac_test.cpp: HS256 in batches (engine/sig/hmac.cpp) gives verify_signature's verdict on every
-// job, and HMAC() from BoringSSL agrees on the valid ones: keys of several lengths (one over the
-// SHA-256 block, hashed first), messages of 0..700 bytes, right tags, tags with one bit flipped,
-// tags of the wrong length, keys that do not take HS256, HS384 jobs mixed in (left to
-// verify_signature), batches of 1..150 jobs (more than one kernel call) in random order.
+// sig_hmac_test.cpp: HS256, HS384 and HS512 in batches (engine/sig/hmac.cpp) give
+// verify_signature's verdict on every job, and HMAC() from BoringSSL agrees on the valid ones: keys
+// of several lengths (over the SHA-256 and the SHA-512 block, hashed first), messages of 0..700
+// bytes, right tags, tags with one bit flipped, tags of the wrong length, keys that do not take
+// HS256, the three algorithms mixed with an RS256 job (left to verify_signature), batches of 1..150
+// jobs (more than one kernel call) in random order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "engine/sig/force_boringssl.hpp"
 #include "engine/sig/hmac.hpp"
 #include "kernels/sha256/sha256.hpp"
+#include "kernels/sha512/sha512.hpp"
 
 namespace jwtbatch::engine {
 namespace {
@@ -44,7 +46,7 @@ struct Key {
 TEST(SigHmacBatch, VerdictsMatchVerifySignatureAndHmac) {
   std::mt19937_64 rng(0x5a256100);
   std::vector<Key> keys;
-  for (size_t len : {32, 48, 64, 65, 100}) {
+  for (size_t len : {32, 48, 64, 65, 100, 128, 129, 150}) {
     Bytes secret = random_bytes(rng, len);
     std::string why;
     auto p = prepare_hmac(secret, AlgSet{}, &why);
@@ -59,9 +61,12 @@ TEST(SigHmacBatch, VerdictsMatchVerifySignatureAndHmac) {
     keys.push_back({secret, std::move(*p)});
   }
   VerifyScratch scratch;
-  // Where the path runs (JWTBATCH_FORCE_BORINGSSL unset, SHA-NI or the forced reference), it takes
-  // every HS256 job.
-  const bool batched = !force_boringssl() && kernels::sha256::engine_uses_kernels();
+  // Where a kernel runs (JWTBATCH_FORCE_BORINGSSL unset; SHA-NI, a SHA-512 vector variant or a
+  // forced reference), the path takes every job of its algorithms.
+  const bool batched256 = !force_boringssl() && kernels::sha256::engine_uses_kernels();
+  const bool batched512 = !force_boringssl() && kernels::sha512::engine_uses_kernels();
+  auto md_of = [](Alg alg) { return alg == Alg::hs256 ? EVP_sha256() : alg == Alg::hs384 ? EVP_sha384() : EVP_sha512(); };
+  const Alg kAlgs[] = {Alg::hs256, Alg::hs256, Alg::hs384, Alg::hs512, Alg::rs256};
   size_t num_valid = 0, num_jobs = 0;
   for (int trial = 0; trial < 60; ++trial) {
     const size_t n = trial < 20 ? 1 + trial : 1 + rng() % 150;
@@ -70,9 +75,9 @@ TEST(SigHmacBatch, VerdictsMatchVerifySignatureAndHmac) {
     std::vector<bool> want(n);
     for (size_t i = 0; i < n; ++i) {
       const Key& k = keys[rng() % keys.size()];
-      const Alg alg = rng() % 5 == 0 ? Alg::hs384 : Alg::hs256;
+      const Alg alg = kAlgs[rng() % std::size(kAlgs)];
       msgs[i] = random_bytes(rng, rng() % 4 == 0 ? rng() % 701 : 100 + rng() % 100);
-      tags[i] = hmac(alg == Alg::hs256 ? EVP_sha256() : EVP_sha384(), k.secret, msgs[i]);
+      tags[i] = hmac(md_of(alg == Alg::rs256 ? Alg::hs256 : alg), k.secret, msgs[i]);
       switch (rng() % 6) {
         case 0: tags[i][rng() % tags[i].size()] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;
         case 1: tags[i].pop_back(); break;
@@ -82,18 +87,14 @@ TEST(SigHmacBatch, VerdictsMatchVerifySignatureAndHmac) {
       jobs[i] = {&k.prepared, alg, msgs[i], tags[i], false, false};
       want[i] = verify_signature(k.prepared, alg, msgs[i], tags[i], scratch);
       // BoringSSL's HMAC agrees with the single path on what is valid.
-      const bool hmac_ok = k.prepared.algs.contains(alg) && tags[i] == hmac(alg == Alg::hs256 ? EVP_sha256() : EVP_sha384(), k.secret, msgs[i]);
+      const bool hmac_ok = k.prepared.algs.contains(alg) && tags[i] == hmac(md_of(alg), k.secret, msgs[i]);
       ASSERT_EQ(want[i], hmac_ok) << "trial " << trial << " job " << i;
     }
     std::vector<SigJob> batch = jobs;
-    verify_hs256_jobs(batch);
+    verify_hmac_jobs(batch);
     for (size_t i = 0; i < n; ++i) {
-      if (jobs[i].alg == Alg::hs256) {
-        EXPECT_EQ(batch[i].handled, batched) << "trial " << trial << " job " << i;
-      }
-      if (jobs[i].alg != Alg::hs256) {
-        EXPECT_FALSE(batch[i].handled) << "HS384 is not this path's, trial " << trial << " job " << i;
-      }
+      const bool path = jobs[i].alg == Alg::hs256 ? batched256 : jobs[i].alg == Alg::rs256 ? false : batched512;
+      EXPECT_EQ(batch[i].handled, path) << to_string(jobs[i].alg) << ", trial " << trial << " job " << i;
       if (batch[i].handled) {
         EXPECT_EQ(batch[i].valid, want[i]) << "trial " << trial << " job " << i << " len " << msgs[i].size()
                                            << " tag " << tags[i].size();
@@ -107,9 +108,10 @@ TEST(SigHmacBatch, VerdictsMatchVerifySignatureAndHmac) {
     }
     num_jobs += n;
   }
-  EXPECT_GT(num_valid, num_jobs / 3);  // the valid case is well represented
-  std::printf("[sig_hmac] %zu jobs, %zu valid, sha256 variant %s, batched: %d\n", num_jobs, num_valid,
-              std::string(kernels::sha256::active_variant().name).c_str(), batched);
+  EXPECT_GT(num_valid, num_jobs / 4);  // the valid case is well represented
+  std::printf("[sig_hmac] %zu jobs, %zu valid, sha256 variant %s (batched: %d), sha512 variant %s (batched: %d)\n",
+              num_jobs, num_valid, std::string(kernels::sha256::active_variant().name).c_str(), batched256,
+              std::string(kernels::sha512::active_variant().name).c_str(), batched512);
 }
 
 }  // namespace
