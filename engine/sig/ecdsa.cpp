@@ -20,36 +20,9 @@ namespace {
 namespace ksha = kernels::sha256;
 namespace ksha512 = kernels::sha512;
 
-// sha256_block and sha512_block write the digests of the signing inputs of jobs[0..n) (n at most
-// kMax): in one multi-buffer call where the engine uses the hash's kernels, else one at a time with
-// BoringSSL.
-template <size_t kMax>
-void sha256_block(SigJob* const* jobs, uint8_t (*digests)[SHA256_DIGEST_LENGTH], size_t n) noexcept {
-  if (!ksha::engine_uses_kernels()) {
-    for (size_t i = 0; i < n; ++i) SHA256(jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), digests[i]);
-    return;
-  }
-  ksha::Sha256Msg msgs[kMax];
-  for (size_t i = 0; i < n; ++i)
-    msgs[i] = {jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), nullptr, 0, digests[i]};
-  ksha::active_variant().many(msgs, n);
-}
-template <size_t kMax>
-void sha512_block(SigJob* const* jobs, uint8_t (*digests)[SHA512_DIGEST_LENGTH], size_t n) noexcept {
-  if (!ksha512::engine_uses_kernels()) {
-    for (size_t i = 0; i < n; ++i) SHA512(jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), digests[i]);
-    return;
-  }
-  ksha512::Sha512Msg msgs[kMax];
-  for (size_t i = 0; i < n; ++i) {
-    msgs[i] = {jobs[i]->signing_input.data(), jobs[i]->signing_input.size(), nullptr, 0, digests[i],
-               ksha512::Hash::sha512};
-  }
-  ksha512::active_variant().many(msgs, n);
-}
-
 // A curve's traits: its algorithm, sizes, its kernel's key type (an alternative of EcKey::Kernel),
-// the hash of one input and of a block of jobs, the batch entry (read once per call of
+// its hash (BoringSSL's one-shot, and the multi-buffer kernel: whether the engine uses it, a
+// message for one input, the active entry), the batch entry (read once per call of
 // verify_ecdsa_kernel_jobs) and the single-signature path.
 
 struct P256Glue {
@@ -61,9 +34,10 @@ struct P256Glue {
   using Job = kernels::p256::Job;
   using Key = kernels::p256::Key;
   static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA256(in.data(), in.size(), out); }
-  static void hash_block(SigJob* const* jobs, uint8_t (*digests)[kDigestBytes], size_t n) noexcept {
-    sha256_block<kBlock>(jobs, digests, n);
-  }
+  using HashMsg = ksha::Sha256Msg;
+  static bool hash_kernels() noexcept { return ksha::engine_uses_kernels(); }
+  static HashMsg hash_msg(std::span<const uint8_t> in, uint8_t* out) noexcept { return {in.data(), in.size(), nullptr, 0, out}; }
+  static ksha::Sha256Many hash_many() noexcept { return ksha::active_variant().many; }
   static kernels::p256::VerifyBatch batch_entry() noexcept { return kernels::p256::active_variant().verify_batch; }
   // One signature through the active variant (IFMA where the CPU has it), not the scalar reference.
   static bool verify_one(const Job& job) noexcept {
@@ -83,9 +57,12 @@ struct P521Glue {
   using Job = kernels::p521::Job;
   using Key = kernels::p521::Key;
   static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA512(in.data(), in.size(), out); }
-  static void hash_block(SigJob* const* jobs, uint8_t (*digests)[kDigestBytes], size_t n) noexcept {
-    sha512_block<kBlock>(jobs, digests, n);
+  using HashMsg = ksha512::Sha512Msg;
+  static bool hash_kernels() noexcept { return ksha512::engine_uses_kernels(); }
+  static HashMsg hash_msg(std::span<const uint8_t> in, uint8_t* out) noexcept {
+    return {in.data(), in.size(), nullptr, 0, out, ksha512::Hash::sha512};
   }
+  static ksha512::Sha512Many hash_many() noexcept { return ksha512::active_variant().many; }
   static auto batch_entry() noexcept { return &kernels::p521::verify_batch; }
   static bool verify_one(const Job& job) noexcept { return kernels::p521::verify_one(*job.key, job.digest, job.sig); }
 };
@@ -114,6 +91,19 @@ bool takes(const SigJob& job) noexcept {
          job.signature.size() == G::kSigBytes;
 }
 
+// hash_block writes the digests of the signing inputs of jobs[0..n) (n at most G::kBlock): in one
+// multi-buffer call where the engine uses the hash's kernels, else one at a time with BoringSSL.
+template <class G>
+void hash_block(SigJob* const* jobs, uint8_t (*digests)[G::kDigestBytes], size_t n) noexcept {
+  if (!G::hash_kernels()) {
+    for (size_t i = 0; i < n; ++i) G::hash(jobs[i]->signing_input, digests[i]);
+    return;
+  }
+  typename G::HashMsg msgs[G::kBlock];
+  for (size_t i = 0; i < n; ++i) msgs[i] = G::hash_msg(jobs[i]->signing_input, digests[i]);
+  G::hash_many()(msgs, n);
+}
+
 template <class G>
 void verify_curve_jobs(std::span<SigJob> jobs) noexcept {
   const auto batch = G::batch_entry();
@@ -123,7 +113,7 @@ void verify_curve_jobs(std::span<SigJob> jobs) noexcept {
   bool out[G::kBlock];
   size_t n = 0;
   auto flush = [&] {
-    G::hash_block(owners, digests, n);
+    hash_block<G>(owners, digests, n);
     batch({kjobs, n}, out);
     for (size_t i = 0; i < n; ++i) {
       owners[i]->valid = out[i];

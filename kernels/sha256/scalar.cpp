@@ -2,22 +2,18 @@
 // each message on its own, FIPS 180-4 as written.
 //
 // References: FIPS 180-4 (Secure Hash Standard, 2015): 4.1.2 and 4.2.2 (functions and constants),
-// 5.1.1 (padding), 5.3.3 (initial value), 6.2.2 (the compression: message schedule, 64 rounds).
+// 5.1.1 (padding), 5.3.3 (initial value), 6.2.2 (the compression: message schedule, 64 rounds,
+// kernels/sha2/compress.hpp).
 // Plain portable C++: it builds on every target (ARM64 included), and is the definition the SHA-NI
 // variant is tested against.
 #include <cstring>
 
+#include "kernels/sha2/compress.hpp"
 #include "kernels/sha256/constants.hpp"
 #include "kernels/sha256/sha256.hpp"
 
 namespace jwtbatch::kernels::sha256 {
 namespace {
-
-constexpr uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-uint32_t load_be32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
 
 void store_be32(uint8_t* p, uint32_t x) {
   p[0] = static_cast<uint8_t>(x >> 24);
@@ -26,30 +22,7 @@ void store_be32(uint8_t* p, uint32_t x) {
   p[3] = static_cast<uint8_t>(x);
 }
 
-// compress absorbs one 64-byte block into `h` (FIPS 180-4 6.2.2 steps 1-4).
-void compress(uint32_t h[8], const uint8_t* block) {
-  uint32_t w[64];
-  for (int t = 0; t < 16; ++t) w[t] = load_be32(block + 4 * t);
-  for (int t = 16; t < 64; ++t) {
-    const uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-    const uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-    w[t] = s1 + w[t - 7] + s0 + w[t - 16];
-  }
-  uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-  for (int t = 0; t < 64; ++t) {
-    const uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kK[t] + w[t];
-    const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    hh = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
-}
+void compress(uint32_t h[8], const uint8_t* block) { sha2::compress<sha2::Sha256Params>(h, block); }
 
 void hash_one(const Sha256Msg& m) {
   uint32_t h[8];
