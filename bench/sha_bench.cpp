@@ -107,7 +107,8 @@ int register_all() {
   for (size_t len : {size_t{610}, size_t{150}}) {
     const std::string name = "BM_sha256/" + std::to_string(len);
     benchmark::RegisterBenchmark((name + "/boringssl").c_str(), one_at_a_time, sha256, len);
-    for (const ksha::Variant& v : ksha::supported_variants()) add(name + "/" + std::string(v.name), sha256, len, sha256_run(v.many));
+    for (const ksha::Variant& v : ksha::supported_variants())
+      add(name + "/" + std::string(v.name), sha256, len, sha256_run(v.many));
 #if defined(__x86_64__)
     if (ksha::find_variant("shani") != nullptr) {
       for (size_t lanes = 1; lanes <= ksha::kMaxLanes; ++lanes) {

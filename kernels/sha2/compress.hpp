@@ -3,10 +3,10 @@
 // kernels/sha256 and kernels/sha512 (their scalar.cpp), the definition their vector variants are
 // tested against; nothing here is tuned.
 //
-// Params names a member of the family (Sha256Params, Sha512Params below): Word (uint32_t or uint64_t), kRounds (64 or 80), kK (the
-// round constants) and the rotation and shift amounts of the four functions of 4.1.2 / 4.1.3:
-// kBigSigma0 and kBigSigma1 (three rotations each), kSmallSigma0 and kSmallSigma1 (two rotations,
-// then a shift).
+// Params names a member of the family (Sha256Params, Sha512Params below): Word (uint32_t or
+// uint64_t), kRounds (64 or 80), kK (the round constants) and the rotation and shift amounts of the
+// four functions of 4.1.2 / 4.1.3: kBigSigma0 and kBigSigma1 (three rotations each), kSmallSigma0
+// and kSmallSigma1 (two rotations, then a shift).
 #pragma once
 
 #include <cstddef>
