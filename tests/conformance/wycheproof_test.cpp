@@ -1,6 +1,7 @@
 // wycheproof_test.cpp: every Wycheproof file of ../shared/testvectors/wycheproof (see its SOURCE)
 // through verify_signature, with each key built by the prepare_* functions from the group's raw
 // key fields, and again from its PEM (prepare_spki_pem): both keys must give the same verdict.
+// HMAC groups also go through verify_signatures as one batch (engine/sig/hmac.cpp).
 //
 // Every case is counted once (tests/support/wycheproof.hpp) and the counts must add up to the
 // file's numberOfTests: valid must verify, invalid must fail; "acceptable" may go either way and
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -141,10 +143,18 @@ void rsa_group(element g, WycheproofTally& t, VerifyScratch& scratch, bool pss) 
   run_cases(g, t, alg, raw, why_raw, pem, why_pem, scratch);
 }
 
-// hmac_group: each case carries its own key; tagSize (bits) is the group's.
+// hmac_group: each case carries its own key; tagSize (bits) is the group's. Every case goes through
+// verify_signature, then the whole group again as one batch through verify_signatures (the
+// multi-buffer HMAC path of engine/sig/hmac.cpp where its kernel runs, keys differing between
+// lanes), which must give the same verdict case by case.
 void hmac_group(element g, WycheproofTally& t, VerifyScratch& scratch, Alg alg, size_t hash_len) {
   int64_t tag_bits = g["tagSize"];
   const bool truncated = static_cast<size_t>(tag_bits) / 8 < hash_len;
+  std::deque<PreparedKey> keys;  // stable addresses for the jobs
+  std::deque<std::vector<uint8_t>> inputs;
+  std::vector<SigJob> jobs;
+  std::vector<bool> single;
+  std::vector<int64_t> ids;
   for (element test : g["tests"].get_array()) {
     WycheproofCase c;
     ASSERT_TRUE(test::read_case(test, &c));
@@ -173,6 +183,16 @@ void hmac_group(element g, WycheproofTally& t, VerifyScratch& scratch, Alg alg, 
     } else {
       t.record(c, verified);
     }
+    keys.push_back(std::move(*key));
+    inputs.push_back(std::move(msg));
+    inputs.push_back(std::move(tag));
+    jobs.push_back(SigJob{&keys.back(), alg, inputs[inputs.size() - 2], inputs.back(), false, false});
+    single.push_back(verified);
+    ids.push_back(c.tc_id);
+  }
+  verify_signatures(jobs, scratch);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    EXPECT_EQ(jobs[i].valid, single[i]) << t.file << " tcId " << ids[i] << ": the batch and verify_signature differ";
   }
 }
 
