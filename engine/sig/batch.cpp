@@ -1,6 +1,7 @@
 // batch.cpp: verify_signatures, the batch entry of the signature layer (see crypto.hpp). Batch
-// kernels (kernels/rsa, kernels/p256, kernels/p521, kernels/ed25519, kernels/sha256 and kernels/sha512 for HMAC) take
-// their families' jobs here; everything else goes one job at a time through verify_signature.
+// kernels (kernels/rsa, kernels/p256, kernels/p521, kernels/ed25519; kernels/sha256 and
+// kernels/sha512 for HMAC) take their families' jobs here; everything else goes one job at a time
+// through verify_signature.
 #include "engine/sig/crypto.hpp"
 #include "engine/sig/ecdsa.hpp"
 #include "engine/sig/ed25519.hpp"

@@ -14,12 +14,6 @@
 namespace jwtbatch::kernels::sha512 {
 namespace {
 
-inline uint64_t load_be64(const uint8_t* p) {
-  uint64_t x = 0;
-  for (int i = 0; i < 8; ++i) x = (x << 8) | p[i];
-  return x;
-}
-
 inline void store_be64(uint8_t* p, uint64_t x) {
   for (int i = 7; i >= 0; --i, x >>= 8) p[i] = static_cast<uint8_t>(x);
 }
