@@ -1,7 +1,7 @@
 // ecdsa.cpp: ES256 and ES512 through their kernels (see ecdsa.hpp), one template over the curve.
 // The jobs are collected in blocks on the stack, hashed (the curve's SHA-2 of the signing input, a
-// block in one multi-buffer call where the engine uses that hash's kernel) and verified by the
-// curve kernel's batch entry, whose batches may mix keys and share one inversion mod n.
+// block at a time through compute_digests, digest.hpp) and verified by the curve kernel's batch
+// entry, whose batches may mix keys and share one inversion mod n.
 #include "engine/sig/ecdsa.hpp"
 
 #include <cstddef>
@@ -9,20 +9,15 @@
 
 #include <openssl/sha.h>
 
+#include "engine/sig/digest.hpp"
 #include "kernels/p256/p256.hpp"
 #include "kernels/p521/p521.hpp"
-#include "kernels/sha256/sha256.hpp"
-#include "kernels/sha512/sha512.hpp"
 
 namespace jwtbatch::engine {
 namespace {
 
-namespace ksha = kernels::sha256;
-namespace ksha512 = kernels::sha512;
-
-// A curve's traits: its algorithm, sizes, its kernel's key type (an alternative of EcKey::Kernel),
-// its hash (BoringSSL's one-shot, and the multi-buffer kernel: whether the engine uses it, a
-// message for one input, the active entry), the batch entry (read once per call of
+// A curve's traits: its algorithm, sizes (kDigestBytes names its hash: SHA-256 or SHA-512), its
+// kernel's key type (an alternative of EcKey::Kernel), the batch entry (read once per call of
 // verify_ecdsa_kernel_jobs) and the single-signature path.
 
 struct P256Glue {
@@ -33,11 +28,6 @@ struct P256Glue {
   static constexpr size_t kBlock = 128;
   using Job = kernels::p256::Job;
   using Key = kernels::p256::Key;
-  static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA256(in.data(), in.size(), out); }
-  using HashMsg = ksha::Sha256Msg;
-  static bool hash_kernels() noexcept { return ksha::engine_uses_kernels(); }
-  static HashMsg hash_msg(std::span<const uint8_t> in, uint8_t* out) noexcept { return {in.data(), in.size(), nullptr, 0, out}; }
-  static ksha::Sha256Many hash_many() noexcept { return ksha::active_variant().many; }
   static kernels::p256::VerifyBatch batch_entry() noexcept { return kernels::p256::active_variant().verify_batch; }
   // One signature through the active variant (IFMA where the CPU has it), not the scalar reference.
   static bool verify_one(const Job& job) noexcept {
@@ -56,13 +46,6 @@ struct P521Glue {
   static constexpr size_t kBlock = 64;
   using Job = kernels::p521::Job;
   using Key = kernels::p521::Key;
-  static void hash(std::span<const uint8_t> in, uint8_t* out) noexcept { SHA512(in.data(), in.size(), out); }
-  using HashMsg = ksha512::Sha512Msg;
-  static bool hash_kernels() noexcept { return ksha512::engine_uses_kernels(); }
-  static HashMsg hash_msg(std::span<const uint8_t> in, uint8_t* out) noexcept {
-    return {in.data(), in.size(), nullptr, 0, out, ksha512::Hash::sha512};
-  }
-  static ksha512::Sha512Many hash_many() noexcept { return ksha512::active_variant().many; }
   static auto batch_entry() noexcept { return &kernels::p521::verify_batch; }
   static bool verify_one(const Job& job) noexcept { return kernels::p521::verify_one(*job.key, job.digest, job.sig); }
 };
@@ -91,17 +74,12 @@ bool takes(const SigJob& job) noexcept {
          job.signature.size() == G::kSigBytes;
 }
 
-// hash_block writes the digests of the signing inputs of jobs[0..n) (n at most G::kBlock): in one
-// multi-buffer call where the engine uses the hash's kernels, else one at a time with BoringSSL.
+// hash_block writes the digests of the signing inputs of jobs[0..n) (n at most G::kBlock).
 template <class G>
 void hash_block(SigJob* const* jobs, uint8_t (*digests)[G::kDigestBytes], size_t n) noexcept {
-  if (!G::hash_kernels()) {
-    for (size_t i = 0; i < n; ++i) G::hash(jobs[i]->signing_input, digests[i]);
-    return;
-  }
-  typename G::HashMsg msgs[G::kBlock];
-  for (size_t i = 0; i < n; ++i) msgs[i] = G::hash_msg(jobs[i]->signing_input, digests[i]);
-  G::hash_many()(msgs, n);
+  DigestJob d[G::kBlock];
+  for (size_t i = 0; i < n; ++i) d[i] = {jobs[i]->signing_input, G::kDigestBytes, digests[i]};
+  compute_digests({d, n});
 }
 
 template <class G>
@@ -137,7 +115,8 @@ std::optional<bool> verify_curve_one(const PreparedKey& key, std::span<const uin
   if (k == nullptr) return std::nullopt;
   if (signature.size() != G::kSigBytes) return false;
   uint8_t digest[G::kDigestBytes];
-  G::hash(signing_input, digest);
+  const DigestJob d{signing_input, G::kDigestBytes, digest};
+  compute_digests({&d, 1});
   return G::verify_one(typename G::Job{k, digest, signature.data()});
 }
 

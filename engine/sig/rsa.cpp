@@ -2,10 +2,9 @@
 //
 // References: RFC 8017 section 8.2.2 (RSASSA-PKCS1-v1_5 verification), 9.2 (EMSA-PKCS1-v1_5, with
 // the DigestInfo encodings of note 1), 8.1.2 (RSASSA-PSS verification), 9.1.2 (EMSA-PSS-VERIFY),
-// B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. The hashes are BoringSSL's (SHA-NI when present),
-// except the message digests of a batch's lanes, which the multi-buffer kernels compute all at once
-// (several messages in flight) where they run: kernels/sha256 on SHA-NI, kernels/sha512 on AVX2 or
-// AVX-512. MGF1 and M' stay on BoringSSL.
+// B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. The message digests of a batch's lanes are computed
+// together by compute_digests (digest.hpp: the multi-buffer kernels where the engine uses them);
+// MGF1 and M' are BoringSSL's.
 #include "engine/sig/rsa.hpp"
 
 #include <cstring>
@@ -15,20 +14,15 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
+#include "engine/sig/digest.hpp"
 #include "engine/sig/force_boringssl.hpp"
-#include "kernels/sha256/sha256.hpp"
-#include "kernels/sha512/sha512.hpp"
 
 namespace jwtbatch::engine {
 namespace {
 
 namespace krsa = kernels::rsa;
-namespace ksha = kernels::sha256;
-namespace ksha512 = kernels::sha512;
 
-// rsa_key is `key`'s RSA material (null for another family); kernel_key its kernel context, for a
-// job already found eligible (rsa_kernel_eligible).
-const RsaKey* rsa_key(const PreparedKey& key) noexcept { return key.as<RsaKey>(); }
+// kernel_key is the kernel context of a job's key already found eligible (rsa_kernel_eligible).
 const krsa::Key& kernel_key(const PreparedKey& key) noexcept { return *key.as<RsaKey>()->kernel; }
 
 constexpr size_t kMaxDigestLen = 64;
@@ -47,15 +41,6 @@ RsaAlg rsa_alg(Alg alg) {
     case Alg::ps384: return {48, true};
     case Alg::ps512: return {64, true};
     default: return {};
-  }
-}
-
-// hash writes the SHA-2 digest of `len` bytes (32, 48 or 64) of `msg` to `out`.
-void hash(size_t len, const uint8_t* msg, size_t msg_len, uint8_t* out) {
-  switch (len) {
-    case 32: SHA256(msg, msg_len, out); break;
-    case 48: SHA384(msg, msg_len, out); break;
-    default: SHA512(msg, msg_len, out); break;
   }
 }
 
@@ -222,7 +207,7 @@ void finish(Lane& lane) {
 // still checked here. The scalar variant keeps the reference (tests, JWTBATCH_FORCE_ISA=scalar).
 void single_op(const PreparedKey& key, const krsa::Variant& variant, const uint8_t* s, uint8_t* out) {
   const krsa::Key& k = kernel_key(key);
-  RSA* rsa = rsa_key(key)->rsa.get();
+  RSA* rsa = key.as<RsaKey>()->rsa.get();
   if (variant.single == krsa::public_op_scalar && variant.name != "scalar" && rsa != nullptr) {
     size_t out_len = 0;
     if (RSA_verify_raw(rsa, &out_len, out, k.n_len, s, k.n_len, RSA_NO_PADDING) == 1 &&
@@ -278,17 +263,9 @@ void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
   for (size_t i = 0; i < num; ++i) finish(lanes[i]);
 }
 
-// Deferred says which digests admit leaves to hash_lanes, which hashes them together right before
-// the batch runs: SHA-256 ones where kernels/sha256 is in use, SHA-384/512 ones where
-// kernels/sha512 is.
-struct Deferred {
-  bool sha256 = false, sha512 = false;
-  bool covers(size_t h_len) const { return h_len == 32 ? sha256 : sha512; }
-};
-
-// admit prechecks `job`; a job that fails is settled, one that passes is hashed into `lane`, unless
-// `deferred` covers its hash.
-bool admit(SigJob& job, Lane& lane, Deferred deferred = {}) {
+// admit prechecks `job`; a job that fails is settled, one that passes takes `lane` (its digest is
+// computed by hash_lanes, for the lanes of a batch together).
+bool admit(SigJob& job, Lane& lane) {
   const krsa::Key& k = kernel_key(*job.key);
   if (!precheck(job, k)) {
     job.valid = false;
@@ -296,39 +273,24 @@ bool admit(SigJob& job, Lane& lane, Deferred deferred = {}) {
     return false;
   }
   lane.job = &job;
-  const size_t h_len = rsa_alg(job.alg).hash_len;
-  if (deferred.covers(h_len)) return true;
-  hash(h_len, job.signing_input.data(), job.signing_input.size(), lane.digest);
   return true;
 }
 
-// hash_lanes writes the digests `deferred` covers of lanes[0..num-1] in one multi-buffer call per
-// family (SHA-256 for RS256/PS256, SHA-384/512 for the others): one SHA-2 stream is bound by the
-// latency of its rounds, several in flight are not (kernels/sha256, kernels/sha512).
-void hash_lanes(Lane* lanes, size_t num, Deferred deferred) {
-  ksha::Sha256Msg m256[krsa::kMaxLanes];
-  ksha512::Sha512Msg m512[krsa::kMaxLanes];
-  size_t n256 = 0, n512 = 0;
-  for (size_t i = 0; i < num; ++i) {
-    const size_t h_len = rsa_alg(lanes[i].job->alg).hash_len;
-    if (!deferred.covers(h_len)) continue;
-    const std::span<const uint8_t> m = lanes[i].job->signing_input;
-    if (h_len == 32) {
-      m256[n256++] = {m.data(), m.size(), nullptr, 0, lanes[i].digest};
-    } else {
-      m512[n512++] = {m.data(), m.size(), nullptr, 0, lanes[i].digest,
-                      h_len == 48 ? ksha512::Hash::sha384 : ksha512::Hash::sha512};
-    }
-  }
-  if (n256 != 0) ksha::active_variant().many(m256, n256);
-  if (n512 != 0) ksha512::active_variant().many(m512, n512);
+// hash_lanes writes the digests of lanes[0..num-1], all in one compute_digests call (digest.hpp):
+// one SHA-2 stream is bound by the latency of its rounds, several in flight on the multi-buffer
+// kernels are not.
+void hash_lanes(Lane* lanes, size_t num) {
+  DigestJob d[krsa::kMaxLanes];
+  for (size_t i = 0; i < num; ++i)
+    d[i] = {lanes[i].job->signing_input, rsa_alg(lanes[i].job->alg).hash_len, lanes[i].digest};
+  compute_digests({d, num});
 }
 
 }  // namespace
 
 bool rsa_kernel_eligible(const SigJob& job) noexcept {
   if (job.key == nullptr) return false;
-  const RsaKey* rsa = rsa_key(*job.key);
+  const RsaKey* rsa = job.key->as<RsaKey>();
   return rsa != nullptr && rsa->kernel != nullptr && rsa_alg(job.alg).hash_len != 0;
 }
 
@@ -350,6 +312,7 @@ bool verify_rsa_single(const PreparedKey& key, Alg alg, std::span<const uint8_t>
   if (!rsa_kernel_eligible(job)) return false;
   Lane lane;
   if (!admit(job, lane)) return false;
+  hash_lanes(&lane, 1);
   single_op(key, variant, signature.data(), lane.em);
   finish(lane);
   return job.valid;
@@ -379,19 +342,17 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
     if (group_of(job) == kMaxGroups && num_groups < kMaxGroups)
       groups[num_groups++] = {k.n_len, k.e, rsa_alg(job.alg).pss};
   }
-  // The lanes' digests are hashed together right before their batch runs, where the multi-buffer
-  // kernels are in use; elsewhere (ARM64, x86-64 without SHA-NI) BoringSSL hashes each lane in admit.
-  const Deferred deferred{ksha::engine_uses_kernels(), ksha512::engine_uses_kernels()};
+  // The lanes' digests are hashed together right before their batch runs.
   Lane lanes[krsa::kMaxLanes];
   auto run = [&](size_t filled) {
-    hash_lanes(lanes, filled, deferred);
+    hash_lanes(lanes, filled);
     run_lanes(lanes, filled, variant);
   };
   for (size_t g = 0; g < num_groups; ++g) {
     size_t filled = 0;
     for (SigJob& job : jobs) {
       if (!rsa_kernel_eligible(job) || group_of(job) != g) continue;
-      if (!admit(job, lanes[filled], deferred)) continue;
+      if (!admit(job, lanes[filled])) continue;
       if (++filled == krsa::kMaxLanes) {
         run(filled);
         filled = 0;
