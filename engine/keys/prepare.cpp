@@ -24,6 +24,7 @@
 #include "engine/sig/force_boringssl.hpp"
 #include "kernels/ed25519/ed25519.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 #include "kernels/rsa/rsa.hpp"
 
@@ -318,6 +319,14 @@ std::optional<PreparedKey> prepare_ec(Curve curve, std::span<const uint8_t> x,
     if (auto k = kernels::p256::prepare_key(std::span<const uint8_t, 32>(x.data(), 32),
                                             std::span<const uint8_t, 32>(y.data(), 32),
                                             kernels::p256::active_variant().format)) {
+      material.kernel = std::move(k);
+    }
+  }
+  if (curve == Curve::p384 && !force_boringssl()) {
+    // Likewise for P-384 (kernels/p384), in the table format of the active variant.
+    if (auto k = kernels::p384::prepare_key(std::span<const uint8_t, 48>(x.data(), 48),
+                                            std::span<const uint8_t, 48>(y.data(), 48),
+                                            kernels::p384::active_variant().format)) {
       material.kernel = std::move(k);
     }
   }

@@ -31,6 +31,9 @@ struct PublicKey;  // kernels/ed25519/ed25519.hpp
 namespace jwtbatch::kernels::p256 {
 class Key;
 }
+namespace jwtbatch::kernels::p384 {
+class Key;
+}
 namespace jwtbatch::kernels::p521 {
 class Key;
 }
@@ -82,14 +85,14 @@ struct RsaKey {
 };
 
 // EcKey: a validated point on `curve` as BoringSSL's EC_KEY, and the curve kernel's context where
-// the curve has one (kernels/p256 for P-256, kernels/p521 for P-521; P-384 has none yet).
+// the curve has one (kernels/p256, kernels/p384, kernels/p521).
 struct EcKey {
   using Kernel = std::variant<std::monostate, std::shared_ptr<const kernels::p256::Key>,
-                              std::shared_ptr<const kernels::p521::Key>>;
+                              std::shared_ptr<const kernels::p384::Key>, std::shared_ptr<const kernels::p521::Key>>;
   Curve curve = Curve::p256;
   bssl::UniquePtr<EC_KEY> ec;
   Kernel kernel;
-  // kernel_key<K> is the context of kernel type K (kernels::p256::Key or kernels::p521::Key), or
+  // kernel_key<K> is the context of kernel type K (kernels::p256::Key, p384::Key or p521::Key), or
   // null when this key has none of that type.
   template <class K>
   const K* kernel_key() const noexcept {

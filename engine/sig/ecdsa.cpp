@@ -1,4 +1,4 @@
-// ecdsa.cpp: ES256 and ES512 through their kernels (see ecdsa.hpp), one template over the curve.
+// ecdsa.cpp: ES256, ES384 and ES512 through their kernels (see ecdsa.hpp), one template over the curve.
 // The jobs are collected in blocks on the stack, hashed (the curve's SHA-2 of the signing input, a
 // block at a time through compute_digests, digest.hpp) and verified by the curve kernel's batch
 // entry, whose batches may mix keys and share one inversion mod n.
@@ -11,12 +11,13 @@
 
 #include "engine/sig/digest.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 
 namespace jwtbatch::engine {
 namespace {
 
-// A curve's traits: its algorithm, sizes (kDigestBytes names its hash: SHA-256 or SHA-512), its
+// A curve's traits: its algorithm, sizes (kDigestBytes names its hash: SHA-256, SHA-384 or SHA-512), its
 // kernel's key type (an alternative of EcKey::Kernel), the batch entry (read once per call of
 // verify_ecdsa_kernel_jobs) and the single-signature path.
 
@@ -33,6 +34,24 @@ struct P256Glue {
   static bool verify_one(const Job& job) noexcept {
     bool ok = false;
     kernels::p256::active_variant().verify_batch({&job, 1}, &ok);
+    return ok;
+  }
+};
+
+struct P384Glue {
+  static constexpr Alg kAlg = Alg::es384;
+  static constexpr size_t kSigBytes = kernels::p384::kSigBytes;
+  static constexpr size_t kDigestBytes = SHA384_DIGEST_LENGTH;
+  static_assert(kDigestBytes == kernels::p384::kDigestBytes);
+  // Jobs per block: the IFMA variant fills 8-signature lane groups; 128 keeps the buffers small.
+  static constexpr size_t kBlock = 128;
+  using Job = kernels::p384::Job;
+  using Key = kernels::p384::Key;
+  static kernels::p384::VerifyBatch batch_entry() noexcept { return kernels::p384::active_variant().verify_batch; }
+  // One signature through the active variant (IFMA where the CPU has it), not the scalar reference.
+  static bool verify_one(const Job& job) noexcept {
+    bool ok = false;
+    kernels::p384::active_variant().verify_batch({&job, 1}, &ok);
     return ok;
   }
 };
@@ -58,7 +77,7 @@ struct CurveList {
   static std::optional<bool> verify_one(const PreparedKey& key, Alg alg, std::span<const uint8_t> signing_input,
                                         std::span<const uint8_t> signature) noexcept;
 };
-using Curves = CurveList<P256Glue, P521Glue>;
+using Curves = CurveList<P256Glue, P384Glue, P521Glue>;
 
 // kernel_key is `key`'s context for curve G's kernel, or null (not an EC key, or none for G).
 template <class G>

@@ -1,10 +1,10 @@
 // ecdsa.hpp (internal): stage 6's glue between the signature layer and the ECDSA kernels
-// (kernels/p256 for ES256, kernels/p521 for ES512), written once for every curve: a job is taken by
-// a curve's kernel when its alg is the curve's, its key holds that kernel's prepared context and
-// its signature has the raw r||s length (RFC 7518 section 3.4). Everything else is left to
+// (kernels/p256 for ES256, kernels/p384 for ES384, kernels/p521 for ES512), written once for every
+// curve: a job is taken by a curve's kernel when its alg is the curve's, its key holds that kernel's
+// prepared context and its signature has the raw r||s length (RFC 7518 section 3.4). Everything else is left to
 // verify_signature (BoringSSL).
 //
-// Adding a curve (P-384): a kernel with the same shape (Key, Job{key, digest, sig}, a batch entry
+// Adding a curve: a kernel with the same shape (Key, Job{key, digest, sig}, a batch entry
 // taking std::span<const Job> and bool*), its Key as an alternative of EcKey::Kernel (set by
 // prepare_ec), and one traits struct plus its name in the curve list of ecdsa.cpp.
 #pragma once

@@ -65,8 +65,8 @@ constexpr bool is_token_char(unsigned char c) noexcept {
 std::string_view kernel_name() noexcept;
 
 // kernel_variants returns the variant every kernel family runs, on one line, in pipeline order
-// ("base64url=avx512 extract=avx512 sha256=shani rsa=avx512_ifma p256=avx512_ifma p521=scalar
-// ed25519=avx512_ifma"); docs/dispatch.md says how they are chosen.
+// ("base64url=avx512 extract=avx512 sha256=shani sha512=avx512 rsa=avx512_ifma p256=avx512_ifma
+// p384=avx512_ifma p521=scalar ed25519=avx512_ifma"); docs/dispatch.md says how they are chosen.
 std::string kernel_variants();
 
 // kernel_selection_error returns a one-line message when JWTBATCH_FORCE_ISA names a variant that is

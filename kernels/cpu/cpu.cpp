@@ -9,6 +9,7 @@
 #include "kernels/cpu/dispatch.hpp"
 #include "kernels/ed25519/ed25519.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 #include "kernels/rsa/rsa.hpp"
 #include "kernels/sha256/sha256.hpp"
@@ -63,6 +64,7 @@ std::string describe_active_variants() {
   s.append(" sha512=").append(sha512::active_variant().name);
   s.append(" rsa=").append(rsa::active_variant().name);
   s.append(" p256=").append(p256::active_variant().name);
+  s.append(" p384=").append(p384::active_variant().name);
   s.append(" p521=").append(p521::active_variant().name);
   s.append(" ed25519=").append(ed25519::active_variant().name);
   return s;

@@ -25,7 +25,7 @@ using kernels::IsaLevel;
 std::vector<FamilyModel> build_models() {
   const ModelVariant scalar{"scalar", IsaLevel::scalar, {}};
   std::vector<ModelVariant> tables{scalar};
-  std::vector<ModelVariant> sha256{scalar}, sha512{scalar}, rsa{scalar}, p256{scalar}, p521{scalar}, ed25519{scalar};
+  std::vector<ModelVariant> sha256{scalar}, sha512{scalar}, rsa{scalar}, p256{scalar}, p384{scalar}, p521{scalar}, ed25519{scalar};
 #if defined(__x86_64__)
   tables.push_back({"avx2", IsaLevel::avx2, {Feature::avx2, Feature::bmi1, Feature::popcnt}});
   tables.push_back({"avx512", IsaLevel::avx512,
@@ -39,12 +39,13 @@ std::vector<FamilyModel> build_models() {
                   Feature::avx512vbmi}});
   const CpuFeatures ifma{Feature::avx512f, Feature::avx512ifma, Feature::avx512vl, Feature::avx512bw};
   p256.push_back({"avx512_ifma", IsaLevel::avx512, ifma});
+  p384.push_back({"avx512_ifma", IsaLevel::avx512, ifma});
   ed25519.push_back({"avx512_ifma", IsaLevel::avx512, ifma});
 #elif defined(__aarch64__)
   tables.push_back({"neon", IsaLevel::neon, {Feature::asimd}});
 #endif
   return {{"base64url", tables}, {"extract", tables}, {"sha256", sha256}, {"sha512", sha512}, {"rsa", rsa},
-          {"p256", p256},        {"p521", p521},       {"ed25519", ed25519}};
+          {"p256", p256},        {"p384", p384},       {"p521", p521},       {"ed25519", ed25519}};
 }
 
 // level_runs is dispatch.hpp's rule for a forced ceiling, written out again.

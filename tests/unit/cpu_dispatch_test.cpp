@@ -18,6 +18,7 @@
 #include "kernels/cpu/features.hpp"
 #include "kernels/ed25519/ed25519.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 #include "kernels/rsa/rsa.hpp"
 #include "kernels/sha256/sha256.hpp"
@@ -107,6 +108,7 @@ TEST(CpuDispatch, SupportedMatchesTheModel) {
   EXPECT_EQ(names(sha512::supported_variants()), expected_supported(family_model("sha512"), cpu));
   EXPECT_EQ(names(rsa::supported_variants()), expected_supported(family_model("rsa"), cpu));
   EXPECT_EQ(names(p256::supported_variants()), expected_supported(family_model("p256"), cpu));
+  EXPECT_EQ(names(p384::supported_variants()), expected_supported(family_model("p384"), cpu));
   EXPECT_EQ(names(p521::supported_variants()), expected_supported(family_model("p521"), cpu));
   EXPECT_EQ(names(ed25519::supported_variants()), expected_supported(family_model("ed25519"), cpu));
 }
@@ -210,9 +212,10 @@ TEST(CpuDispatchChild, PrintsTheChoice) {
   const std::string k(active_kernels().name);
   EXPECT_EQ(d, "base64url=" + k + " extract=" + k + " sha256=" + std::string(sha256::active_variant().name) +
                    " sha512=" + std::string(sha512::active_variant().name) +
-                   " rsa=" + std::string(rsa::active_variant().name) + " p256=" +
-                   std::string(p256::active_variant().name) + " p521=" + std::string(p521::active_variant().name) +
-                   " ed25519=" + std::string(ed25519::active_variant().name));
+                   " rsa=" + std::string(rsa::active_variant().name) +
+                   " p256=" + std::string(p256::active_variant().name) +
+                   " p384=" + std::string(p384::active_variant().name) +
+                   " p521=" + std::string(p521::active_variant().name) + " ed25519=" + std::string(ed25519::active_variant().name));
 }
 
 // The table of the whole policy: every forced value, every family, in a child process each.

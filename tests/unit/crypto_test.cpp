@@ -37,6 +37,7 @@
 #include "engine/sig/crypto.hpp"
 #include "engine/sig/force_boringssl.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 #include "tests/support/token_builder.hpp"
 #include "tests/support/wycheproof.hpp"
@@ -658,7 +659,7 @@ TEST(Crypto, RsaMontgomeryContextComputedAtLoad) {
 }
 
 // Each prepare_* gives a key whose material is its family's alternative, and only that one; an EC
-// key holds the kernel context of its own curve (none for P-384, which has no kernel yet).
+// key holds the kernel context of its own curve.
 TEST(Crypto, PreparedKeyHoldsItsFamilysMaterial) {
   auto holds = [](const PreparedKey& k) {
     return std::array<bool, 4>{k.as<HmacKey>() != nullptr, k.as<RsaKey>() != nullptr,
@@ -684,8 +685,9 @@ TEST(Crypto, PreparedKeyHoldsItsFamilysMaterial) {
     const EcKey& m = *ec.prepared.as<EcKey>();
     EXPECT_EQ(m.curve, curve);
     EXPECT_TRUE(m.ec);
-    const bool kernel_curve = curve != Curve::p384 && !force_boringssl();
+    const bool kernel_curve = !force_boringssl();
     EXPECT_EQ(m.kernel_key<kernels::p256::Key>() != nullptr, kernel_curve && curve == Curve::p256);
+    EXPECT_EQ(m.kernel_key<kernels::p384::Key>() != nullptr, kernel_curve && curve == Curve::p384);
     EXPECT_EQ(m.kernel_key<kernels::p521::Key>() != nullptr, kernel_curve && curve == Curve::p521);
     EXPECT_EQ(std::holds_alternative<std::monostate>(m.kernel), !kernel_curve);
   }

@@ -1,5 +1,5 @@
-// ecdsa_engine_test.cpp: ES256 and ES512 through the signature layer with their kernels
-// (kernels/p256, kernels/p521, glued by engine/sig/ecdsa), one typed harness per curve: prepare_ec
+// ecdsa_engine_test.cpp: ES256, ES384 and ES512 through the signature layer with their kernels
+// (kernels/p256, kernels/p384, kernels/p521, glued by engine/sig/ecdsa), one typed harness per curve: prepare_ec
 // gives the curve's keys a kernel context, verify_signatures hands the kernel its jobs (mixed with
 // other keys and algorithms, and with keys of the curve left to BoringSSL), every verdict equals the
 // BoringSSL-only path's, batched and single; keys beyond the kernel's limit stay with BoringSSL; and
@@ -24,6 +24,7 @@
 #include "engine/sig/force_boringssl.hpp"
 #include "jwtbatch/jwtbatch.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 #include "kernels/sha256/sha256.hpp"
 #include "kernels/sha512/sha512.hpp"
@@ -67,6 +68,39 @@ struct P256 {
   }
 };
 
+struct P384 {
+  static constexpr int kNid = NID_secp384r1;
+  static constexpr Curve kCurve = Curve::p384;
+  static constexpr size_t kFieldBytes = 48;
+  static constexpr size_t kDigestBytes = SHA384_DIGEST_LENGTH;
+  static constexpr Alg kAlg = Alg::es384;
+  static constexpr Alg kOtherEcAlg = Alg::es512;  // an alg the key does not have
+  static constexpr Alg kHmacAlg = Alg::hs384;
+  static constexpr size_t kHmacSecretBytes = 48;
+  static constexpr const char* kJwsHeader = "eyJhbGciOiJFUzM4NCJ9";  // {"alg":"ES384"}
+  static constexpr const char* kCrv = "P-384";
+  static constexpr const char* kAlgName = "ES384";
+  static constexpr int kNumKeys = 4;
+  static constexpr int kNumItems = 500;
+  static constexpr bool kZeroRCase = false;
+  static constexpr size_t kMinValid = 80, kMinByKernel = 150;
+
+  static void digest(const std::string& in, uint8_t* out) {
+    SHA384(reinterpret_cast<const uint8_t*>(in.data()), in.size(), out);
+  }
+  using KernelKey = kernels::p384::Key;
+  // The context's table is in the active variant's format.
+  static void expect_kernel_details(const PreparedKey& k) {
+    EXPECT_EQ(k.as<EcKey>()->kernel_key<KernelKey>()->format(), kernels::p384::active_variant().format);
+  }
+  static size_t prepared_key_count() { return kernels::p384::prepared_key_count(); }
+  static constexpr size_t kMaxPreparedKeys = kernels::p384::kMaxPreparedKeys;
+  static std::shared_ptr<const void> prepare_kernel_key(const uint8_t* x, const uint8_t* y) {
+    return kernels::p384::prepare_key(std::span<const uint8_t, 48>(x, 48), std::span<const uint8_t, 48>(y, 48),
+                                      kernels::p384::active_variant().format);
+  }
+};
+
 struct P521 {
   static constexpr int kNid = NID_secp521r1;
   static constexpr Curve kCurve = Curve::p521;
@@ -102,7 +136,7 @@ struct P521 {
 struct CurveNames {
   template <class T>
   static std::string GetName(int) {
-    return std::is_same_v<T, P256> ? "P256" : "P521";
+    return std::is_same_v<T, P256> ? "P256" : std::is_same_v<T, P384> ? "P384" : "P521";
   }
 };
 
@@ -156,7 +190,7 @@ class EcdsaEngine : public ::testing::Test {
   }
 };
 
-using Curves = ::testing::Types<P256, P521>;
+using Curves = ::testing::Types<P256, P384, P521>;
 TYPED_TEST_SUITE(EcdsaEngine, Curves, CurveNames);
 
 // default_policy is Policy{}, made outside the templates: GCC 12 stops with an internal error on
@@ -174,18 +208,22 @@ TYPED_TEST(EcdsaEngine, PrepareEcGivesKernelContext) {
   }
   ASSERT_NE(this->kernel(k.with_kernel), nullptr);
   C::expect_kernel_details(k.with_kernel);
-  // P-384 keys stay with BoringSSL.
-  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(NID_secp384r1));
+  // A key of another curve gets no context of this curve's kernel (its own curve's instead).
+  const int other_nid = C::kNid == NID_secp384r1 ? NID_secp521r1 : NID_secp384r1;
+  const Curve other_curve = other_nid == NID_secp384r1 ? Curve::p384 : Curve::p521;
+  const size_t other_len = other_nid == NID_secp384r1 ? 48 : 66;
+  bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(other_nid));
   ASSERT_TRUE(EC_KEY_generate_key(ec.get()));
   bssl::UniquePtr<BIGNUM> x(BN_new()), y(BN_new());
   EC_POINT_get_affine_coordinates_GFp(EC_KEY_get0_group(ec.get()), EC_KEY_get0_public_key(ec.get()), x.get(), y.get(), nullptr);
-  uint8_t xb[48], yb[48];
-  BN_bn2bin_padded(xb, 48, x.get());
-  BN_bn2bin_padded(yb, 48, y.get());
-  auto k384 = prepare_ec(Curve::p384, xb, yb, AlgSet{}, nullptr);
-  ASSERT_TRUE(k384);
-  ASSERT_NE(k384->as<EcKey>(), nullptr);
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(k384->as<EcKey>()->kernel));
+  std::vector<uint8_t> xb(other_len), yb(other_len);
+  BN_bn2bin_padded(xb.data(), other_len, x.get());
+  BN_bn2bin_padded(yb.data(), other_len, y.get());
+  auto other = prepare_ec(other_curve, xb, yb, AlgSet{}, nullptr);
+  ASSERT_TRUE(other);
+  ASSERT_NE(other->as<EcKey>(), nullptr);
+  EXPECT_EQ(this->kernel(*other), nullptr);
+  EXPECT_FALSE(std::holds_alternative<std::monostate>(other->as<EcKey>()->kernel));
 }
 
 TYPED_TEST(EcdsaEngine, BeyondTheKernelKeyLimitKeysStayWithBoringSSL) {
@@ -272,10 +310,12 @@ TYPED_TEST(EcdsaEngine, BatchAndSingleAgreeWithBoringSSL) {
     EXPECT_EQ(jobs[i].valid, reference[i].valid) << "job " << i;
     const bool kernel_job = this->kernel(*jobs[i].key) != nullptr && items[i].alg == C::kAlg && items[i].sig.size() == kSig;
     // HMAC jobs riding along have their own batch path (engine/sig/hmac.cpp) where its kernel runs:
-    // kernels/sha256 for the HS256 jobs beside ES256, kernels/sha512 for the HS512 ones beside ES512.
+    // kernels/sha256 for the HS256 jobs beside ES256, kernels/sha512 for the HS384 and HS512 ones
+    // beside ES384 and ES512.
     const bool hmac_batch =
-        !force_boringssl() && ((items[i].alg == Alg::hs256 && kernels::sha256::engine_uses_kernels()) ||
-                               (items[i].alg == Alg::hs512 && kernels::sha512::engine_uses_kernels()));
+        !force_boringssl() &&
+        ((items[i].alg == Alg::hs256 && kernels::sha256::engine_uses_kernels()) ||
+         ((items[i].alg == Alg::hs384 || items[i].alg == Alg::hs512) && kernels::sha512::engine_uses_kernels()));
     EXPECT_EQ(jobs[i].handled, kernel_job || hmac_batch) << "job " << i;
     // The single-shot path through verify_signature with the kernel key.
     EXPECT_EQ(verify_signature(*jobs[i].key, items[i].alg, bytes(items[i].input), items[i].sig, scratch), reference[i].valid)

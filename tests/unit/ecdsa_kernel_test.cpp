@@ -1,23 +1,23 @@
-// ecdsa_kernel_test.cpp: the ECDSA kernels (kernels/p256, kernels/p521) against Wycheproof and against
-// BoringSSL's ECDSA_do_verify, one harness for every curve: typed tests over a per-curve traits
-// struct (field and digest sizes, hash, BoringSSL curve, the kernel's functions and types, table
-// formats, Wycheproof file, case counts). Every variant this CPU runs is checked (P-256: scalar
-// reference and AVX-512 IFMA lanes; P-521: scalar), in batches (blocks of 64 sharing one inversion
-// mod n, mixed keys, uneven batch sizes) and one at a time (verify_one).
+// ecdsa_kernel_test.cpp: the ECDSA kernels (kernels/p256, kernels/p384, kernels/p521) against
+// Wycheproof and against BoringSSL's ECDSA_do_verify, one harness for every curve: typed tests over
+// a per-curve traits struct (field and digest sizes, hash, BoringSSL curve, the kernel's functions
+// and types, table formats, Wycheproof file, case counts). Every variant this CPU runs is checked
+// (P-256 and P-384: scalar reference and AVX-512 IFMA lanes; P-521: scalar), in batches (blocks of
+// 64 sharing one inversion mod n, mixed keys, uneven batch sizes) and one at a time (verify_one).
 //
 // Differential cases (seeded; each checked by BoringSSL once, on every core, and by every variant):
-// >= 100,000 for P-256 and about 10,000 for P-521 in a Release run (BoringSSL's P-521 verify costs
-// about 1.2 ms): random valid signatures and their high-S twins, every byte of r||s and of the
+// >= 100,000 for P-256 and P-384 and about 10,000 for P-521 in a Release run (BoringSSL's P-521
+// verify costs about 1.2 ms): random valid signatures and their high-S twins, every byte of r||s and of the
 // digest corrupted, r or s = 0, 1, n - 1, n, n + 1, p, 2^(8 * field bytes) - 1, digests >= n where
 // the digest is as long as n (signed as chosen digests, must verify), sums u1*G + u2*Q at infinity,
 // points R with x(R) >= n (a key built for them), and keys G, 2G and -G, whose tables make the
-// additions meet P + P and P + -P (P-256: u1*G == +-u2*Q; P-521: equal first digits, the complete
-// recomputation counted). JWTBATCH_LONG_DIFF=N scales the random parts to about N cases per curve;
-// JWTBATCH_DIFF_SEED=K draws another set of them (long runs split over processes).
+// additions meet P + P and P + -P (P-256 and P-384: u1*G == +-u2*Q; P-521: equal first digits, the
+// complete recomputation counted). JWTBATCH_LONG_DIFF=N scales the random parts to about N cases
+// per curve; JWTBATCH_DIFF_SEED=K draws another set of them (long runs split over processes).
 //
-// A new curve (kernels/p384, the same interface) is a traits struct below and one name in
-// `AllCurves`. What only one curve has (P-256's dispatch and table formats, P-521's limb layout)
-// is in its own section at the end.
+// A new curve (the same interface) is a traits struct below and one name in `AllCurves`. What only
+// some curves have (P-256's and P-384's dispatch and table formats, P-521's limb layout) is in their
+// own sections at the end.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -46,6 +46,7 @@
 
 #include "kernels/cpu/features.hpp"
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 #include "tests/support/dispatch_model.hpp"
 #include "tests/support/long_diff.hpp"
@@ -81,6 +82,8 @@ struct P256 {
   static size_t prepared_key_count() { return p256::prepared_key_count(); }
   static std::span<const Variant> supported_variants() { return p256::supported_variants(); }
   static const Variant* find_variant(std::string_view name) { return p256::find_variant(name); }
+  static const Variant& active_variant() { return p256::active_variant(); }
+  using VerifyBatchFn = p256::VerifyBatch;
   static bool verify_one(const Key& k, const uint8_t* digest, const uint8_t* sig) {
     return p256::verify_one(k, digest, sig);
   }
@@ -100,6 +103,56 @@ struct P256 {
                           kEdgeRounds = 600, kXAboveNPoints = 48, kXAboveNRound = 48;
   static constexpr size_t kBatchStepMod = 1000;  // batches of 1..1000
   static constexpr size_t kVerifyOneEvery = 16;  // verify_one pays a whole inversion mod n
+  static constexpr int kInfinityPerKey = 8;
+};
+
+// P384 is ES384's kernel: SHA-384 digests as long as n, two table formats like P-256's.
+struct P384 {
+  static constexpr const char* kName = "P384";
+  static constexpr const char* kLabel = "p384";
+  static constexpr const char* kCurve = "P-384";
+  static constexpr int kNid = NID_secp384r1;
+  static constexpr size_t kFieldBytes = p384::kFieldBytes, kDigestBytes = p384::kDigestBytes;
+  static void hash(const uint8_t* msg, size_t len, uint8_t* out) { SHA384(msg, len, out); }
+
+  using Key = p384::Key;
+  using Job = p384::Job;
+  using Variant = p384::Variant;
+  static constexpr std::array<const char*, 2> kVariantNames = {"scalar", "avx512_ifma"};  // as built
+  static constexpr int kNumFormats = 2;  // by p384::TableFormat
+  static constexpr const char* kFormatNames[kNumFormats] = {"mont64", "ifma52"};
+  static int format_of(const Variant& v) { return static_cast<int>(v.format); }
+  static std::shared_ptr<const Key> prepare_key(std::span<const uint8_t, kFieldBytes> x,
+                                                std::span<const uint8_t, kFieldBytes> y, int format,
+                                                const char** why = nullptr) {
+    return p384::prepare_key(x, y, static_cast<p384::TableFormat>(format), why);
+  }
+  static constexpr size_t kMaxPreparedKeys = p384::kMaxPreparedKeys;
+  static size_t prepared_key_count() { return p384::prepared_key_count(); }
+  static std::span<const Variant> supported_variants() { return p384::supported_variants(); }
+  static const Variant* find_variant(std::string_view name) { return p384::find_variant(name); }
+  static const Variant& active_variant() { return p384::active_variant(); }
+  using VerifyBatchFn = p384::VerifyBatch;
+  static bool verify_one(const Key& k, const uint8_t* digest, const uint8_t* sig) {
+    return p384::verify_one(k, digest, sig);
+  }
+  static constexpr int kWindowBits = p384::kWindowBits;
+  static constexpr bool kCountsRecomputations = false;  // the IFMA lanes' fallback is not counted
+  static uint64_t complete_recomputations() { return 0; }
+
+  static constexpr const char* kWycheproofFile = "ecdsa_secp384r1_sha384_p1363_test.json";
+  static constexpr const char* kWycheproofSha = "SHA-384";
+  static constexpr size_t kWycheproofKeysPerBatch = 32;  // 95 keys, near kMaxPreparedKeys: 3 batches
+  static constexpr int64_t kWycheproofMinValid = 0;
+
+  // Differential sizes as P-256's (JWTBATCH_LONG_DIFF scales them against kDiffTotal), but rounds of
+  // 24 x(R) >= n keys: each holds two tables, and 96 may be alive.
+  static constexpr uint64_t kDiffTotal = 100000;
+  static constexpr int kRandomKeys = 8;
+  static constexpr size_t kRandomPerKey = 1600, kEqualScalars = 3000, kEqualFirstDigits = 0, kCorruptedSigs = 300,
+                          kEdgeRounds = 600, kXAboveNPoints = 48, kXAboveNRound = 24;
+  static constexpr size_t kBatchStepMod = 1000;
+  static constexpr size_t kVerifyOneEvery = 16;
   static constexpr int kInfinityPerKey = 8;
 };
 
@@ -468,8 +521,8 @@ template <class... Curves> struct CurveList {
   using variants = typename Concat<VariantsOf<Curves>...>::type;
 };
 
-// AllCurves is every curve the harness runs (P-384: add P384 here).
-using AllCurves = CurveList<P256, P521>;
+// AllCurves is every curve the harness runs.
+using AllCurves = CurveList<P256, P384, P521>;
 
 struct CurveName {
   template <class C> static std::string GetName(int) { return C::kName; }
@@ -514,10 +567,12 @@ TYPED_TEST_SUITE(EcdsaKernelVariant, AllCurves::variants, VariantName);
 // e can be chosen freely mod n (P-521's SHA-512 is shorter than its 521-bit n). CountingCurves: the
 // kernel counts its complete recomputations (P-256's IFMA lanes do not). The asserts keep the lists
 // in step with the traits.
-using WideDigestCurves = CurveList<P256>;
+using WideDigestCurves = CurveList<P256, P384>;
 using CountingCurves = CurveList<P521>;
-static_assert(digest_covers_n<P256>() && !digest_covers_n<P521>(), "update WideDigestCurves");
-static_assert(P521::kCountsRecomputations && !P256::kCountsRecomputations, "update CountingCurves");
+static_assert(digest_covers_n<P256>() && digest_covers_n<P384>() && !digest_covers_n<P521>(),
+              "update WideDigestCurves");
+static_assert(P521::kCountsRecomputations && !P256::kCountsRecomputations && !P384::kCountsRecomputations,
+              "update CountingCurves");
 
 template <class C> class EcdsaKernelWideDigest : public EcdsaKernel<C> {};
 TYPED_TEST_SUITE(EcdsaKernelWideDigest, WideDigestCurves::curves, CurveName);
@@ -1089,23 +1144,97 @@ TEST(P256Key, GeneratorAndRandomKeysPrepare) {
   }
 }
 
-TEST(P256Dispatch, ScalarFirstAndActiveIsSupported) {
-  using namespace p256;
-  ASSERT_FALSE(supported_variants().empty());
-  EXPECT_EQ(supported_variants()[0].verify_batch, &verify_batch_scalar);
+// expect_dispatch_follows_model checks curve C's variant list against the dispatch model of
+// `family`, and the active variant against JWTBATCH_TEST_EXPECT_VARIANT when a parent sets it.
+template <class C> void expect_dispatch_follows_model(const char* family, typename C::VerifyBatchFn scalar_entry) {
+  ASSERT_FALSE(C::supported_variants().empty());
+  EXPECT_EQ(C::supported_variants()[0].verify_batch, scalar_entry);
   std::vector<std::string_view> names;
-  for (const Variant& v : supported_variants()) names.push_back(v.name);
-  EXPECT_EQ(names, test::expected_supported(test::family_model("p256"), cpu_features()));
-  EXPECT_EQ(find_variant(active_variant().name), &active_variant());
+  for (const auto& v : C::supported_variants()) names.push_back(v.name);
+  EXPECT_EQ(names, test::expected_supported(test::family_model(family), cpu_features()));
+  EXPECT_EQ(C::find_variant(C::active_variant().name), &C::active_variant());
   if (const char* want = std::getenv("JWTBATCH_TEST_EXPECT_VARIANT"); want != nullptr) {
-    EXPECT_EQ(active_variant().name, want);
+    EXPECT_EQ(C::active_variant().name, want);
   }
+}
+
+TEST(P256Dispatch, ScalarFirstAndActiveIsSupported) {
+  expect_dispatch_follows_model<P256>("p256", &p256::verify_batch_scalar);
 }
 
 // The choice is made once per process, so forcing is checked in children under every
 // JWTBATCH_FORCE_ISA value (avx2 is below the IFMA variant's level avx512: scalar).
 TEST(P256Dispatch, ForcedIsaInChildProcesses) {
   test::expect_children_follow_policy("p256", "P256Dispatch.ScalarFirstAndActiveIsSupported", false);
+}
+
+// ---- P-384 only: table formats, dispatch ---------------------------------------------------------
+
+TEST(P384Dispatch, ScalarFirstAndActiveIsSupported) {
+  expect_dispatch_follows_model<P384>("p384", &p384::verify_batch_scalar);
+}
+
+TEST(P384Dispatch, ForcedIsaInChildProcesses) {
+  test::expect_children_follow_policy("p384", "P384Dispatch.ScalarFirstAndActiveIsSupported", false);
+}
+
+// Both table formats against BoringSSL: G's coordinates, the key G's table equal to the generator's,
+// and entries (window, digit) equal to digit * 2^(7 window) * G, read back from Montgomery form
+// (x * 2^384 or x * 2^416 mod p) in 64- or 52-bit limbs.
+TEST(P384Key, CurveConstantsAndTablesMatchBoringSSL) {
+  using namespace p384;
+  const Keys<P384>& k = keys<P384>();
+  const EC_GROUP* grp = group<P384>();
+  bssl::UniquePtr<BN_CTX> ctx(BN_CTX_new());
+  bssl::UniquePtr<BIGNUM> gx(BN_new()), gy(BN_new());
+  ASSERT_TRUE(EC_POINT_get_affine_coordinates_GFp(grp, EC_GROUP_get0_generator(grp), gx.get(), gy.get(), nullptr));
+  EXPECT_EQ(k.g->x, bn_field<P384>(gx.get()));
+  EXPECT_EQ(k.g->y, bn_field<P384>(gy.get()));
+  const auto p = field_p<P384>();
+  std::mt19937_64 rng(9);
+  std::vector<std::pair<int, int>> entries = {{0, 1}, {0, 2}, {1, 1}, {kNumWindows - 1, kWindowEntries}};
+  for (int i = 0; i < 12; ++i)
+    entries.emplace_back(static_cast<int>(rng() % kNumWindows), 1 + static_cast<int>(rng() % kWindowEntries));
+  for (TableFormat f : {TableFormat::mont64, TableFormat::ifma52}) {
+    SCOPED_TRACE(static_cast<int>(f));
+    const Key* key = k.g->for_format(static_cast<int>(f));
+    ASSERT_EQ(key->format(), f);
+    EXPECT_EQ(key->table_bytes(), kTablePoints * table_entry_words(f) * 8);
+    EXPECT_LE(key->table_bytes(), size_t{450} << 10) << "bounded memory per key";
+    EXPECT_EQ(std::memcmp(key->table(), generator_table(f), key->table_bytes()), 0);
+    const int limb_bits = f == TableFormat::mont64 ? 64 : 52, limbs = f == TableFormat::mont64 ? 6 : kIfmaLimbs;
+    // R^-1 mod p, R = 2^(64 * 6) or 2^(52 * 8).
+    bssl::UniquePtr<BIGNUM> rinv(BN_new());
+    BN_one(rinv.get());
+    BN_lshift(rinv.get(), rinv.get(), limb_bits * limbs);
+    ASSERT_TRUE(BN_mod_inverse(rinv.get(), rinv.get(), p.get(), ctx.get()));
+    for (auto [w, d] : entries) {
+      bssl::UniquePtr<BIGNUM> m(BN_new()), x(BN_new()), y(BN_new());
+      BN_set_word(m.get(), d);
+      BN_lshift(m.get(), m.get(), w * kWindowBits);
+      BN_nnmod(m.get(), m.get(), order<P384>(), ctx.get());
+      bssl::UniquePtr<EC_POINT> pt(EC_POINT_new(grp));
+      ASSERT_TRUE(EC_POINT_mul(grp, pt.get(), m.get(), nullptr, nullptr, ctx.get()));
+      ASSERT_TRUE(EC_POINT_get_affine_coordinates_GFp(grp, pt.get(), x.get(), y.get(), ctx.get()));
+      for (int c = 0; c < 2; ++c) {
+        const uint64_t* words =
+            generator_table(f) + (size_t(w) * kWindowEntries + size_t(d - 1)) * table_entry_words(f) + c * limbs;
+        bssl::UniquePtr<BIGNUM> v(BN_new()), t(BN_new());
+        BN_zero(v.get());
+        for (int i = limbs - 1; i >= 0; --i) {
+          if (limb_bits < 64) {
+            ASSERT_LT(words[i], uint64_t{1} << limb_bits) << "limb " << i << " not reduced";
+          }
+          BN_lshift(v.get(), v.get(), limb_bits);
+          BN_set_u64(t.get(), words[i]);
+          BN_add(v.get(), v.get(), t.get());
+        }
+        EXPECT_LT(BN_cmp(v.get(), p.get()), 0) << "not canonical";
+        ASSERT_TRUE(BN_mod_mul(v.get(), v.get(), rinv.get(), p.get(), ctx.get()));
+        EXPECT_EQ(BN_cmp(v.get(), c == 0 ? x.get() : y.get()), 0) << "entry (" << w << ", " << d << ") coordinate " << c;
+      }
+    }
+  }
 }
 
 // ---- P-521 only: the 58-bit limb tables ----------------------------------------------------------
