@@ -1,4 +1,4 @@
-// ecdsa_bench.cpp: ECDSA verification (ES256's and ES512's signature checks), one core, each curve's
+// ecdsa_bench.cpp: ECDSA verification (ES256's, ES384's and ES512's signature checks), one core, each curve's
 // kernel variants beside BoringSSL's ECDSA_do_verify on the same signatures (digests precomputed,
 // r and s already parsed for BoringSSL, keys prepared once). One harness, templated over the curve.
 // Compare ratios within one run only.
@@ -11,6 +11,10 @@
 //                                             call (a partial batch costs one lane group, one inversion)
 //   BM_verify_es256/avx512_ifma/batch:64      64 per call (8 lane groups, one inversion)
 //   BM_verify_es256/avx512_ifma/keys:16       64 per call, signatures of 16 keys in rotation
+//   BM_verify_es384/...                       as ES256: boringssl, boringssl/keys:16, scalar/single,
+//                                             scalar/batch:64, avx512_ifma/lanes:1 and lanes:8,
+//                                             avx512_ifma/batch:64, avx512_ifma/keys:16
+//   BM_prepare_key_p384                       prepare_key (ifma52 table): validation and the table
 //   BM_verify_es512/boringssl                 ECDSA_do_verify, one key
 //   BM_verify_es512/boringssl/keys:16         ECDSA_do_verify, 16 keys in rotation
 //   BM_verify_es512/scalar/single             verify_one (its own inversion mod n per signature)
@@ -35,12 +39,14 @@
 #include <openssl/nid.h>
 
 #include "kernels/p256/p256.hpp"
+#include "kernels/p384/p384.hpp"
 #include "kernels/p521/p521.hpp"
 
 namespace jwtbatch::bench {
 namespace {
 
 namespace p256 = kernels::p256;
+namespace p384 = kernels::p384;
 namespace p521 = kernels::p521;
 
 constexpr size_t kKeys = 16;
@@ -75,6 +81,29 @@ struct P256Curve {
     return true;
   }
   static bool verify_one(const Job& j) { return p256::verify_one(*j.key, j.digest, j.sig); }
+};
+
+struct P384Curve {
+  static constexpr int kNid = NID_secp384r1;
+  static constexpr uint64_t kSeed = 384;
+  static constexpr size_t kSigs = 512;
+  static constexpr size_t kFieldBytes = p384::kFieldBytes;
+  static constexpr size_t kDigestBytes = p384::kDigestBytes;
+  static constexpr int kNumFormats = 2;  // by TableFormat
+  static constexpr int kSingleFormat = static_cast<int>(p384::TableFormat::mont64);
+  using Key = p384::Key;
+  using Job = p384::Job;
+  static std::shared_ptr<const Key> prepare(const uint8_t* x, const uint8_t* y, int format) {
+    return p384::prepare_key(std::span<const uint8_t, kFieldBytes>(x, kFieldBytes),
+                             std::span<const uint8_t, kFieldBytes>(y, kFieldBytes), static_cast<p384::TableFormat>(format));
+  }
+  static bool find(std::string_view variant, BatchEntry<Job>* out) {
+    const p384::Variant* v = p384::find_variant(variant);
+    if (v == nullptr) return false;
+    *out = {static_cast<int>(v->format), v->verify_batch};
+    return true;
+  }
+  static bool verify_one(const Job& j) { return p384::verify_one(*j.key, j.digest, j.sig); }
 };
 
 struct P521Curve {
@@ -265,6 +294,14 @@ int register_all() {
   es256.push_back({"batch:64", "avx512_ifma", 64, false});
   es256.push_back({"keys:16", "avx512_ifma", 64, true});
   register_curve<P256Curve>("BM_verify_es256", es256);
+
+  std::vector<KernelRun> es384 = {{"batch:64", "scalar", 64, false},
+                                  {"lanes:1", "avx512_ifma", 1, false},
+                                  {"lanes:8", "avx512_ifma", 8, false},
+                                  {"batch:64", "avx512_ifma", 64, false},
+                                  {"keys:16", "avx512_ifma", 64, true}};
+  register_curve<P384Curve>("BM_verify_es384", es384);
+  benchmark::RegisterBenchmark("BM_prepare_key_p384", bm_prepare<P384Curve>);
 
   std::vector<KernelRun> es512;
   for (size_t n : {1, 8, 64}) es512.push_back({"batch:" + std::to_string(n), "scalar", n, false});
