@@ -4,12 +4,15 @@
 //   BM_<hash>/<len>/boringssl        SHA256()/SHA384()/SHA512() one message at a time
 //   BM_<hash>/<len>/<variant>        the kernel's variant on all messages in one call
 //   BM_sha256/<len>/shani/lanes:N    sha256_many_shani_lanes with N = 1..4 messages in flight
+//   BM_sha256/<len>/<variant>/calls_of:N  the same 64 messages in calls of N (4, 8, 12, 16, 32), the
+//                                    batch shapes between which SHA-NI and the 16 lanes trade places
 //
 // 64 messages per iteration: SHA-256 of 610 bytes (a typical RS256 signing input) or 150 bytes (a
 // short HS256 token), SHA-384/512 of 600 or 150 bytes; items are messages, bytes their lengths.
 // Every digest is checked against BoringSSL before timing (SkipWithError on mismatch).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -117,6 +120,16 @@ int register_all() {
       }
     }
 #endif
+    for (const char* variant : {"shani", "avx512"}) {
+      const ksha::Variant* v = ksha::find_variant(variant);
+      if (v == nullptr) continue;
+      for (size_t per_call : {4, 8, 12, 16, 32}) {
+        add(name + "/" + variant + "/calls_of:" + std::to_string(per_call), sha256, len,
+            [many = v->many, per_call](Fixture& f) {
+              for (size_t i = 0; i < kNumMsgs; i += per_call) many(f.m256.data() + i, std::min(per_call, kNumMsgs - i));
+            });
+      }
+    }
   }
   const Hash sha384{"sha384", 48, SHA384, ksha512::Hash::sha384}, sha512{"sha512", 64, SHA512, ksha512::Hash::sha512};
   for (const Hash* hash : {&sha384, &sha512}) {
