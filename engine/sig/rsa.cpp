@@ -2,9 +2,9 @@
 //
 // References: RFC 8017 section 8.2.2 (RSASSA-PKCS1-v1_5 verification), 9.2 (EMSA-PKCS1-v1_5, with
 // the DigestInfo encodings of note 1), 8.1.2 (RSASSA-PSS verification), 9.1.2 (EMSA-PSS-VERIFY),
-// B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. The message digests of a batch's lanes are computed
-// together by compute_digests (digest.hpp: the multi-buffer kernels where the engine uses them);
-// MGF1 and M' are BoringSSL's.
+// B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. Every hash goes through compute_digests (digest.hpp:
+// the multi-buffer kernels where the engine uses them), a batch's at once: the message digests of
+// two batches' lanes, then each batch's MGF1 blocks, then its M' hashes (PS*, check_pss_batch).
 #include "engine/sig/rsa.hpp"
 
 #include <cstring>
@@ -44,75 +44,6 @@ RsaAlg rsa_alg(Alg alg) {
   }
 }
 
-// HashCtx is an incremental SHA-256/384/512 (for MGF1 and M').
-class HashCtx {
- public:
-  explicit HashCtx(size_t len) : len_(len) {
-    if (len_ == 32) SHA256_Init(&c256_);
-    else if (len_ == 48) SHA384_Init(&c512_);
-    else SHA512_Init(&c512_);
-  }
-  void update(const uint8_t* p, size_t n) {
-    if (len_ == 32) SHA256_Update(&c256_, p, n);
-    else if (len_ == 48) SHA384_Update(&c512_, p, n);
-    else SHA512_Update(&c512_, p, n);
-  }
-  void final(uint8_t* out) {
-    if (len_ == 32) SHA256_Final(out, &c256_);
-    else if (len_ == 48) SHA384_Final(out, &c512_);
-    else SHA512_Final(out, &c512_);
-  }
-
- private:
-  size_t len_;
-  SHA256_CTX c256_;
-  SHA512_CTX c512_;
-};
-
-// mgf1_xor sets out[0..len) to in[0..len) xor MGF1(seed, len) (RFC 8017 B.2.1) with SHA-256, 384 or
-// 512 for h_len 32, 48 or 64. Each MGF1 block hashes seed || counter, h_len + 4 bytes: one
-// compression function call on a block padded here, with no Init/Update/Final around it (those
-// calls cost more than the compression itself: BM_verify_ps256 below).
-void mgf1_xor(size_t h_len, const uint8_t* seed, const uint8_t* in, uint8_t* out, size_t len) {
-  const size_t block_len = h_len == 32 ? 64 : 128;
-  const size_t msg_len = h_len + 4;
-  uint8_t block[128] = {};
-  std::memcpy(block, seed, h_len);
-  block[msg_len] = 0x80;
-  // The message length in bits, big-endian, ends the block (a 64-bit field for SHA-256, 128-bit for
-  // SHA-384/512, whose upper half stays zero).
-  const uint64_t bits = 8 * msg_len;
-  for (size_t i = 0; i < 8; ++i) block[block_len - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-  // The initial hash values from the library's own Init, once per call (only the one in use).
-  SHA256_CTX iv256;
-  SHA512_CTX iv512;
-  if (h_len == 32) SHA256_Init(&iv256);
-  else if (h_len == 48) SHA384_Init(&iv512);
-  else SHA512_Init(&iv512);
-  for (uint32_t counter = 0, done = 0; done < len; ++counter) {
-    block[h_len] = static_cast<uint8_t>(counter >> 24);
-    block[h_len + 1] = static_cast<uint8_t>(counter >> 16);
-    block[h_len + 2] = static_cast<uint8_t>(counter >> 8);
-    block[h_len + 3] = static_cast<uint8_t>(counter);
-    uint8_t mask[kMaxDigestLen];
-    if (h_len == 32) {
-      uint32_t state[8];
-      std::memcpy(state, iv256.h, sizeof(state));
-      SHA256_TransformBlocks(state, block, 1);
-      for (size_t w = 0; w < 8; ++w)
-        for (size_t b = 0; b < 4; ++b) mask[4 * w + b] = static_cast<uint8_t>(state[w] >> (24 - 8 * b));
-    } else {
-      SHA512_CTX ctx = iv512;
-      SHA512_Transform(&ctx, block);
-      for (size_t w = 0; w < h_len / 8; ++w)
-        for (size_t b = 0; b < 8; ++b) mask[8 * w + b] = static_cast<uint8_t>(ctx.h[w] >> (56 - 8 * b));
-    }
-    const size_t take = len - done < h_len ? len - done : h_len;
-    for (size_t i = 0; i < take; ++i) out[done + i] = in[done + i] ^ mask[i];
-    done += static_cast<uint32_t>(take);
-  }
-}
-
 // equal_words returns true iff the `len` bytes (a multiple of 8) at `a` and `b` are equal, reading
 // all of them whatever differs (constant shape, like CRYPTO_memcmp, eight bytes at a time: the
 // whole encoded message is compared, never stopping at the first difference).
@@ -135,48 +66,113 @@ bool check_pkcs1(std::span<const uint8_t> em, std::span<const uint8_t> digest) {
   return CRYPTO_memcmp(want, em.data(), em.size()) == 0;
 }
 
+// PssCheck is one EMSA-PSS-VERIFY (RFC 8017 9.1.2, sLen = hLen as RFC 7518 3.5 fixes it): the
+// result of the public operation `m` (k bytes, k the modulus length), the modulus size in bits,
+// the message digest, and where the verdict goes.
+struct PssCheck {
+  int mod_bits;
+  std::span<const uint8_t> m;
+  std::span<const uint8_t> digest;
+  bool* out;
+};
+
+// check_pss_batch runs every check of `checks` (at most kPssBatch, one RSA batch: its buffers, about
+// 27 KiB, are on the stack). Its two hashing steps, the MGF1
+// blocks of every check (hash of H || counter, RFC 8017 B.2.1) and then every M' hash (steps
+// 12-13), each go through one compute_digests call, so that a batch's hashes share the
+// multi-buffer kernels' lanes.
+constexpr size_t kPssBatch = krsa::kMaxLanes;
+void check_pss_batch(const PssCheck* checks, size_t num) {
+  // The most MGF1 blocks of one check: dbLen < k <= kMaxModulusLen, blocks of hLen >= 32 bytes.
+  constexpr size_t kMaxMgfBlocks = krsa::kMaxModulusLen / 32;
+  struct Item {
+    const uint8_t* em = nullptr;  // null: already failed
+    const uint8_t* h = nullptr;
+    size_t h_len = 0, em_len = 0, db_len = 0, first_block = 0;
+    uint8_t top_mask = 0;  // the leftmost 8 emLen - emBits bits, which must be zero
+    uint8_t db[krsa::kMaxModulusLen];
+    uint8_t m_prime[8 + 2 * kMaxDigestLen];  // 0x00 x 8 || mHash || salt
+    uint8_t h2[kMaxDigestLen];
+  };
+  Item items[kPssBatch];
+  uint8_t seeds[kPssBatch * kMaxMgfBlocks][kMaxDigestLen + 4];
+  uint8_t masks[kPssBatch * kMaxMgfBlocks][kMaxDigestLen];
+  DigestJob jobs[kPssBatch * kMaxMgfBlocks];
+  size_t num_jobs = 0;
+  for (size_t c = 0; c < num; ++c) {
+    const PssCheck& chk = checks[c];
+    Item& it = items[c];
+    *chk.out = false;
+    const size_t h_len = chk.digest.size(), s_len = h_len;
+    const std::span<const uint8_t> m = chk.m;
+    if (chk.mod_bits < 2 || m.size() > krsa::kMaxModulusLen) continue;
+    const size_t em_bits = static_cast<size_t>(chk.mod_bits) - 1;
+    const size_t em_len = (em_bits + 7) / 8;
+    if (em_len > m.size()) continue;
+    // RFC 8017 8.1.2 step 2c: I2OSP(m, emLen) fails unless the leading k - emLen bytes are zero.
+    bool lead_zero = true;
+    for (size_t i = 0; i < m.size() - em_len; ++i) lead_zero &= m[i] == 0;
+    if (!lead_zero) continue;
+    const uint8_t* em = m.data() + (m.size() - em_len);
+    // 9.1.2 step 3: emLen >= hLen + sLen + 2. Step 4: the rightmost octet is 0xbc.
+    if (em_len < h_len + s_len + 2 || em[em_len - 1] != 0xbc) continue;
+    // Step 5: maskedDB, then H. Step 6: the leftmost 8 emLen - emBits bits of maskedDB are zero.
+    const size_t db_len = em_len - h_len - 1;
+    const unsigned top_bits = static_cast<unsigned>(8 * em_len - em_bits);  // 0..7
+    const uint8_t top_mask = top_bits != 0 ? static_cast<uint8_t>(0xff << (8 - top_bits)) : 0;
+    if ((em[0] & top_mask) != 0) continue;
+    it.em = em;
+    it.h = em + db_len;
+    it.h_len = h_len;
+    it.em_len = em_len;
+    it.db_len = db_len;
+    it.top_mask = top_mask;
+    // Step 7: MGF1(H, dbLen), one hash of H || counter per hLen bytes.
+    it.first_block = num_jobs;
+    for (uint32_t counter = 0; counter * h_len < db_len; ++counter) {
+      uint8_t* seed = seeds[num_jobs];
+      std::memcpy(seed, it.h, h_len);
+      for (size_t b = 0; b < 4; ++b) seed[h_len + b] = static_cast<uint8_t>(counter >> (24 - 8 * b));
+      jobs[num_jobs] = {{seed, h_len + 4}, h_len, masks[num_jobs]};
+      ++num_jobs;
+    }
+  }
+  compute_digests({jobs, num_jobs});
+  num_jobs = 0;
+  for (size_t c = 0; c < num; ++c) {
+    Item& it = items[c];
+    if (it.em == nullptr) continue;
+    const size_t h_len = it.h_len, s_len = h_len;
+    // Step 8: DB = maskedDB xor the mask. Step 9: clear the leftmost 8 emLen - emBits bits.
+    for (size_t i = 0; i < it.db_len; ++i) it.db[i] = it.em[i] ^ masks[it.first_block + i / h_len][i % h_len];
+    it.db[0] &= static_cast<uint8_t>(~it.top_mask);
+    // Step 10: DB = PS (emLen - hLen - sLen - 2 zero bytes) || 0x01 || salt.
+    const size_t ps_len = it.em_len - h_len - s_len - 2;
+    uint8_t ps_bad = 0;
+    for (size_t i = 0; i < ps_len; ++i) ps_bad |= it.db[i];
+    if (ps_bad != 0 || it.db[ps_len] != 0x01) {
+      it.em = nullptr;
+      continue;
+    }
+    // Steps 11-13: M' = 0x00 x 8 || mHash || salt, H' = Hash(M').
+    std::memset(it.m_prime, 0, 8);
+    std::memcpy(it.m_prime + 8, checks[c].digest.data(), h_len);
+    std::memcpy(it.m_prime + 8 + h_len, it.db + it.db_len - s_len, s_len);
+    jobs[num_jobs++] = {{it.m_prime, 8 + 2 * h_len}, h_len, it.h2};
+  }
+  compute_digests({jobs, num_jobs});
+  // Step 14: H == H'.
+  for (size_t c = 0; c < num; ++c) {
+    const Item& it = items[c];
+    if (it.em != nullptr) *checks[c].out = CRYPTO_memcmp(it.h, it.h2, it.h_len) == 0;
+  }
+}
+
 bool check_pss(int mod_bits, std::span<const uint8_t> m, std::span<const uint8_t> digest) {
-  const size_t h_len = digest.size(), s_len = h_len;
-  if (mod_bits < 2 || m.size() > krsa::kMaxModulusLen) return false;
-  const size_t em_bits = static_cast<size_t>(mod_bits) - 1;
-  const size_t em_len = (em_bits + 7) / 8;
-  if (em_len > m.size()) return false;
-  // RFC 8017 8.1.2 step 2c: I2OSP(m, emLen) fails unless the leading k - emLen bytes are zero.
-  for (size_t i = 0; i < m.size() - em_len; ++i)
-    if (m[i] != 0) return false;
-  const uint8_t* em = m.data() + (m.size() - em_len);
-  // 9.1.2 step 3: emLen >= hLen + sLen + 2.
-  if (em_len < h_len + s_len + 2) return false;
-  // Step 4: the rightmost octet is 0xbc.
-  if (em[em_len - 1] != 0xbc) return false;
-  // Step 5: maskedDB, then H.
-  const size_t db_len = em_len - h_len - 1;
-  const uint8_t* masked_db = em;
-  const uint8_t* h = em + db_len;
-  // Step 6: the leftmost 8 emLen - emBits bits of maskedDB are zero.
-  const unsigned top_bits = static_cast<unsigned>(8 * em_len - em_bits);
-  const uint8_t top_mask = static_cast<uint8_t>(0xff << (8 - top_bits));  // top_bits in 0..7
-  if (top_bits != 0 && (masked_db[0] & top_mask) != 0) return false;
-  // Steps 7-8: DB = maskedDB xor MGF1(H, dbLen).
-  uint8_t db[krsa::kMaxModulusLen];
-  mgf1_xor(h_len, h, masked_db, db, db_len);
-  // Step 9: clear the leftmost 8 emLen - emBits bits of DB.
-  if (top_bits != 0) db[0] &= static_cast<uint8_t>(~top_mask);
-  // Step 10: DB = PS (emLen - hLen - sLen - 2 zero bytes) || 0x01 || salt.
-  const size_t ps_len = em_len - h_len - s_len - 2;
-  for (size_t i = 0; i < ps_len; ++i)
-    if (db[i] != 0) return false;
-  if (db[ps_len] != 0x01) return false;
-  // Steps 11-14: H' = Hash(0x00 x 8 || mHash || salt) must equal H.
-  const uint8_t* salt = db + db_len - s_len;
-  static constexpr uint8_t kZeros[8] = {};
-  uint8_t h2[kMaxDigestLen];
-  HashCtx ctx(h_len);
-  ctx.update(kZeros, 8);
-  ctx.update(digest.data(), h_len);
-  ctx.update(salt, s_len);
-  ctx.final(h2);
-  return CRYPTO_memcmp(h, h2, h_len) == 0;
+  bool ok = false;
+  const PssCheck chk{mod_bits, m, digest, &ok};
+  check_pss_batch(&chk, 1);
+  return ok;
 }
 
 // Lane is one signature on its way through a batch: the job, its digest, the kernel's output.
@@ -191,6 +187,30 @@ struct Lane {
 bool precheck(const SigJob& job, const krsa::Key& k) {
   return job.key->algs.contains(job.alg) && job.signature.size() == k.n_len &&
          krsa::below_modulus(k, job.signature.data());
+}
+
+// finish_lanes settles lanes[0..num) (at most kPssBatch) from their public operation's results: RS*
+// lanes one by one, PS* lanes in one check_pss_batch.
+void finish_lanes(Lane* lanes, size_t num) {
+  PssCheck pss[kPssBatch];
+  bool pss_ok[kPssBatch];
+  SigJob* pss_jobs[kPssBatch];
+  size_t num_pss = 0;
+  for (size_t i = 0; i < num; ++i) {
+    SigJob& job = *lanes[i].job;
+    const RsaAlg a = rsa_alg(job.alg);
+    const krsa::Key& k = kernel_key(*job.key);
+    job.handled = true;
+    if (!a.pss) {
+      job.valid = check_pkcs1({lanes[i].em, k.n_len}, {lanes[i].digest, a.hash_len});
+      continue;
+    }
+    pss_jobs[num_pss] = &job;
+    pss[num_pss] = {k.num_bits, {lanes[i].em, k.n_len}, {lanes[i].digest, a.hash_len}, &pss_ok[num_pss]};
+    ++num_pss;
+  }
+  check_pss_batch(pss, num_pss);
+  for (size_t i = 0; i < num_pss; ++i) pss_jobs[i]->valid = pss_ok[i];
 }
 
 void finish(Lane& lane) {
@@ -260,7 +280,7 @@ void run_lanes(Lane* lanes, size_t num, const krsa::Variant& variant) {
     for (size_t i = 0; i < num; ++i)
       single_op(*lanes[i].job->key, variant, lanes[i].job->signature.data(), lanes[i].em);
   }
-  for (size_t i = 0; i < num; ++i) finish(lanes[i]);
+  finish_lanes(lanes, num);
 }
 
 // admit prechecks `job`; a job that fails is settled, one that passes takes `lane` (its digest is
