@@ -4,8 +4,9 @@
 //   BM_<hash>/<len>/boringssl        SHA256()/SHA384()/SHA512() one message at a time
 //   BM_<hash>/<len>/<variant>        the kernel's variant on all messages in one call
 //   BM_sha256/<len>/shani/lanes:N    sha256_many_shani_lanes with N = 1..4 messages in flight
-//   BM_sha256/<len>/<variant>/calls_of:N  the same 64 messages in calls of N (4, 8, 12, 16, 32), the
-//                                    batch shapes between which SHA-NI and the 16 lanes trade places
+//   BM_sha256/<len>/avx512_x16       sha256_many_avx512, 16 AVX-512 lanes (not dispatched)
+//   BM_sha256/<len>/<shani|avx512_x16>/calls_of:N  the same 64 messages in calls of N (4, 8, 12, 16,
+//                                    32), the batch shapes between which the two trade places
 //
 // 64 messages per iteration: SHA-256 of 610 bytes (a typical RS256 signing input) or 150 bytes (a
 // short HS256 token), SHA-384/512 of 600 or 150 bytes; items are messages, bytes their lengths.
@@ -21,6 +22,7 @@
 
 #include <openssl/sha.h>
 
+#include "kernels/cpu/features.hpp"
 #include "kernels/sha256/sha256.hpp"
 #include "kernels/sha512/sha512.hpp"
 
@@ -120,16 +122,23 @@ int register_all() {
       }
     }
 #endif
-    for (const char* variant : {"shani", "avx512"}) {
-      const ksha::Variant* v = ksha::find_variant(variant);
-      if (v == nullptr) continue;
+#if defined(__x86_64__)
+    // The 16 AVX-512 lanes (not a dispatch variant, sha256.hpp), and both in calls of N.
+    using Many = void (*)(const ksha::Sha256Msg*, size_t) noexcept;
+    std::vector<std::pair<std::string, Many>> wide;
+    if (ksha::find_variant("shani") != nullptr) wide.emplace_back("shani", &ksha::sha256_many_shani);
+    if (kernels::cpu_features().has_all({kernels::Feature::avx512f, kernels::Feature::avx512bw})) {
+      wide.emplace_back("avx512_x16", &ksha::sha256_many_avx512);
+      add(name + "/avx512_x16", sha256, len, sha256_run(&ksha::sha256_many_avx512));
+    }
+    for (const auto& [variant, many] : wide) {
       for (size_t per_call : {4, 8, 12, 16, 32}) {
-        add(name + "/" + variant + "/calls_of:" + std::to_string(per_call), sha256, len,
-            [many = v->many, per_call](Fixture& f) {
-              for (size_t i = 0; i < kNumMsgs; i += per_call) many(f.m256.data() + i, std::min(per_call, kNumMsgs - i));
-            });
+        add(name + "/" + variant + "/calls_of:" + std::to_string(per_call), sha256, len, [many, per_call](Fixture& f) {
+          for (size_t i = 0; i < kNumMsgs; i += per_call) many(f.m256.data() + i, std::min(per_call, kNumMsgs - i));
+        });
       }
     }
+#endif
   }
   const Hash sha384{"sha384", 48, SHA384, ksha512::Hash::sha384}, sha512{"sha512", 64, SHA512, ksha512::Hash::sha512};
   for (const Hash* hash : {&sha384, &sha512}) {

@@ -25,7 +25,7 @@ void compute_digests(std::span<const DigestJob> jobs) noexcept {
   ksha512::Sha512Msg m512[kBlock];
   size_t n256 = 0, n512 = 0;
   auto flush = [&] {
-    if (n256 != 0) ksha::hash_many(m256, n256);
+    if (n256 != 0) ksha::active_variant().many(m256, n256);
     if (n512 != 0) ksha512::active_variant().many(m512, n512);
     n256 = n512 = 0;
   };

@@ -118,7 +118,7 @@ void verify_pass(std::span<SigJob> jobs, void (*many)(const Msg*, size_t) noexce
 
 void verify_hmac_jobs(std::span<SigJob> jobs) noexcept {
   if (force_boringssl()) return;
-  if (ksha::engine_uses_kernels()) verify_pass<ksha::Sha256Msg, Hs256>(jobs, &ksha::hash_many);
+  if (ksha::engine_uses_kernels()) verify_pass<ksha::Sha256Msg, Hs256>(jobs, ksha::active_variant().many);
   if (ksha512::engine_uses_kernels()) verify_pass<ksha512::Sha512Msg, Hs384, Hs512>(jobs, ksha512::active_variant().many);
 }
 

@@ -296,15 +296,11 @@ bool admit(SigJob& job, Lane& lane) {
   return true;
 }
 
-// kHashGroup is how many lanes' digests are hashed in one compute_digests call (digest.hpp): two
-// batches' worth, so that SHA-256 gets a call of 16 messages, the shape at which kernels/sha256's
-// 16 AVX-512 lanes overtake SHA-NI (docs/kernels/sha256.md); one SHA-2 stream is bound by the latency
-// of its rounds, several in flight on the multi-buffer kernels are not.
-constexpr size_t kHashGroup = 2 * krsa::kMaxLanes;
-
-// hash_lanes writes the digests of lanes[0..num-1] (num <= kHashGroup) in one call.
+// hash_lanes writes the digests of lanes[0..num-1], all in one compute_digests call (digest.hpp):
+// one SHA-2 stream is bound by the latency of its rounds, several in flight on the multi-buffer
+// kernels are not.
 void hash_lanes(Lane* lanes, size_t num) {
-  DigestJob d[kHashGroup];
+  DigestJob d[krsa::kMaxLanes];
   for (size_t i = 0; i < num; ++i)
     d[i] = {lanes[i].job->signing_input, rsa_alg(lanes[i].job->alg).hash_len, lanes[i].digest};
   compute_digests({d, num});
@@ -366,19 +362,18 @@ void verify_rsa_jobs_with(std::span<SigJob> jobs, const krsa::Variant& variant) 
     if (group_of(job) == kMaxGroups && num_groups < kMaxGroups)
       groups[num_groups++] = {k.n_len, k.e, rsa_alg(job.alg).pss};
   }
-  // The digests of two batches' lanes are hashed together right before the batches run.
-  Lane lanes[kHashGroup];
+  // The lanes' digests are hashed together right before their batch runs.
+  Lane lanes[krsa::kMaxLanes];
   auto run = [&](size_t filled) {
     hash_lanes(lanes, filled);
-    for (size_t i = 0; i < filled; i += krsa::kMaxLanes)
-      run_lanes(lanes + i, filled - i < krsa::kMaxLanes ? filled - i : krsa::kMaxLanes, variant);
+    run_lanes(lanes, filled, variant);
   };
   for (size_t g = 0; g < num_groups; ++g) {
     size_t filled = 0;
     for (SigJob& job : jobs) {
       if (!rsa_kernel_eligible(job) || group_of(job) != g) continue;
       if (!admit(job, lanes[filled])) continue;
-      if (++filled == kHashGroup) {
+      if (++filled == krsa::kMaxLanes) {
         run(filled);
         filled = 0;
       }

@@ -32,7 +32,6 @@ std::vector<FamilyModel> build_models() {
                     {Feature::avx2, Feature::avx512f, Feature::avx512bw, Feature::avx512vl,
                      Feature::avx512vbmi, Feature::bmi1, Feature::popcnt}});
   sha256.push_back({"shani", IsaLevel::avx2, {Feature::sha, Feature::ssse3, Feature::sse41}});
-  sha256.push_back({"avx512", IsaLevel::avx512, {Feature::avx512f, Feature::avx512bw}});
   sha512.push_back({"avx2", IsaLevel::avx2, {Feature::avx2}});
   sha512.push_back({"avx512", IsaLevel::avx512, {Feature::avx512f, Feature::avx512bw, Feature::avx512vl}});
   rsa.push_back({"avx512_ifma", IsaLevel::avx512,

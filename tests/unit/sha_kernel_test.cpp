@@ -140,8 +140,11 @@ std::vector<Impl> impls() {
     out.push_back({"sha256_shani_x3", Digest::sha256, shani_x3, nullptr});
   }
 #endif
-  // What the engine calls: the active variant, split by batch shape where it is avx512.
-  out.push_back({"sha256_engine", Digest::sha256, sha256::hash_many, nullptr});
+#if defined(__x86_64__)
+  // The 16 AVX-512 lanes, measured beside SHA-NI but not dispatched (sha256.hpp).
+  if (kernels::cpu_features().has_all({kernels::Feature::avx512f, kernels::Feature::avx512bw}))
+    out.push_back({"sha256_avx512_x16", Digest::sha256, sha256::sha256_many_avx512, nullptr});
+#endif
   for (const sha512::Variant& v : sha512::supported_variants()) {
     out.push_back({"sha384_" + std::string(v.name), Digest::sha384, nullptr, v.many});
     out.push_back({"sha512_" + std::string(v.name), Digest::sha512, nullptr, v.many});
