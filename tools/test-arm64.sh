@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test-arm64.sh: cross-builds jwtbatch for ARM64 Linux (aarch64-linux-gnu) into build-arm64/ and runs
-# it under qemu user-mode emulation: `jwtbatch --version` (the kernel variant chosen), the demo
-# corpus through `jwtbatch verify --stats` (verdicts compared with corpus/demo/expected.txt), a short
-# benchmark run, then the whole ctest suite. Exits non-zero on any failure.
+# it under qemu user-mode emulation: `jwtbatch --version` (the kernel variant chosen), the SHA-512
+# dispatch on an emulated CPU with FEAT_SHA512 and on one without, the demo corpus through `jwtbatch
+# verify --stats` (verdicts compared with corpus/demo/expected.txt; again with the engine forced onto
+# the kernels), a short benchmark run, then the whole ctest suite. Exits non-zero on any failure.
 #
 # Installs what is missing first, as root or with sudo (../shared/notes/arm64.md says why each step
 # is as it is): the cross compiler and qemu-user; the arm64 architecture; the :arm64 copies of the
@@ -121,6 +122,30 @@ version=$("${qemu[@]}" "$cli" --version)
 echo "$version"
 grep -q "(kernels: neon)" <<<"$version" || die "the NEON kernels are not the ones dispatched on ARM64"
 
+# --- dispatch both ways: FEAT_SHA512 on and off ------------------------------------------------
+# qemu's CPU models: `max` has FEAT_SHA512 (and SHA-3), `cortex-a72` (ARMv8.0) has neither. Each
+# is checked from outside the model the tests share with the code (tests/support/dispatch_model):
+# the command's line, the variants the kernel tests are instantiated for, and the test binary's
+# own dispatch test told which variant must be active (and that the engine keeps BoringSSL
+# unforced).
+tests_bin="$build/tests/jwtbatch_tests"
+sha_filter='ShaDispatch/sha512.*:Sha512Kernel.*:Variants/ShaKernel.*/sha384_*:Variants/ShaKernel.*/sha512_*'
+for cpu in max cortex-a72; do
+  if [ "$cpu" = max ]; then want=arm_sha512; else want=scalar; fi
+  line=$(QEMU_CPU=$cpu "${qemu[@]}" "$cli" --version)
+  grep -q " sha512=$want " <<<"$line" || die "QEMU_CPU=$cpu: expected sha512=$want: $line"
+  listed=$(QEMU_CPU=$cpu "${qemu[@]}" "$tests_bin" --gtest_list_tests --gtest_filter='Variants/ShaKernel.*')
+  if [ "$cpu" = max ]; then
+    grep -q "sha512_arm_sha512" <<<"$listed" || die "QEMU_CPU=$cpu: no kernel test runs the arm_sha512 variant"
+  elif grep -q "arm_sha512" <<<"$listed"; then
+    die "QEMU_CPU=$cpu: the arm_sha512 variant is offered on a CPU without FEAT_SHA512"
+  fi
+  QEMU_CPU=$cpu JWTBATCH_TEST_EXPECT_VARIANT=$want JWTBATCH_TEST_EXPECT_ENGINE=0 "${qemu[@]}" "$tests_bin" \
+    --gtest_filter="$sha_filter" --gtest_brief=1 ||
+    die "QEMU_CPU=$cpu: the SHA-512 kernel or dispatch tests failed (expected active variant $want)"
+  echo "QEMU_CPU=$cpu: sha512=$want, its kernel and dispatch tests pass"
+done
+
 demo=corpus/demo
 echo "demo corpus, jwtbatch verify --stats under qemu-aarch64 (not a performance figure):"
 "${qemu[@]}" "$cli" verify --jwks "$demo/jwks.json" --now 1767225600 \
@@ -128,10 +153,19 @@ echo "demo corpus, jwtbatch verify --stats under qemu-aarch64 (not a performance
 got=$(sed -e 's/.*"status":"\([a-z0-9_]*\)".*/\1/' "$build/demo-verdicts.jsonl")
 [ "$got" = "$(cat "$demo/expected.txt")" ] || die "ARM64 verdicts differ from $demo/expected.txt ($build/demo-verdicts.jsonl)"
 echo "all $(wc -l < "$demo/expected.txt") ARM64 verdicts match $demo/expected.txt"
+# Unforced, the engine hashes on BoringSSL on ARM64 (kernels/sha512/sha512.hpp); forced, it runs the
+# HS384/HS512 batches and the RS/PS/ES digests on the kernels, arm_sha512 for SHA-384/512.
+QEMU_CPU=max JWTBATCH_FORCE_ISA=neon "${qemu[@]}" "$cli" verify --jwks "$demo/jwks.json" --now 1767225600 \
+  --iss https://issuer.example.com --aud https://api.example.com "$demo/tokens.txt" > "$build/demo-verdicts-forced.jsonl"
+got=$(sed -e 's/.*"status":"\([a-z0-9_]*\)".*/\1/' "$build/demo-verdicts-forced.jsonl")
+[ "$got" = "$(cat "$demo/expected.txt")" ] ||
+  die "ARM64 verdicts with JWTBATCH_FORCE_ISA=neon differ from $demo/expected.txt ($build/demo-verdicts-forced.jsonl)"
+echo "and with JWTBATCH_FORCE_ISA=neon (the engine on the kernels, sha512=arm_sha512) too"
 
 # --- the same verdicts and the same tests as x86-64 ---------------------------------------------
-# The native (x86-64) build is tools/test.sh's build/ (CI runs it first); built here when missing.
-native=build
+# The native (x86-64) build is tools/test.sh's build/ (CI runs it first), or JWTBATCH_NATIVE_BUILD
+# (a build folder of this checkout that holds the same sources); built here when missing.
+native=${JWTBATCH_NATIVE_BUILD:-build}
 if [ ! -x "$native/tools/jwtbatch" ] || [ ! -x "$native/tests/jwtbatch_tests" ]; then
   log "no native build in $native/: building jwtbatch and its tests for the comparison"
   cmake -S . -B "$native" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -144,14 +178,16 @@ cmp "$build/demo-verdicts-x86_64.jsonl" "$build/demo-verdicts.jsonl" ||
 echo "the demo corpus's $(wc -l < "$build/demo-verdicts.jsonl") verdict lines are byte-identical on ARM64 and x86-64"
 # Every test exists on both: the names agree once a kernel variant's name (the parameter of the
 # per-variant suites: scalar, avx2, avx512, avx512_ifma, and SHA-256's shani, shani_x1..x3 on
-# x86-64; scalar, neon on ARM64; the hash kernels' suite prefixes it with sha256_, sha384_ or
-# sha512_) is replaced by <variant>. Not compared: the ctest labels "nginx", "embed" and "python", the tests that load
+# x86-64; scalar, neon, and SHA-384/512's arm_sha512 on ARM64; the hash kernels' suite prefixes it
+# with sha256_, sha384_ or sha512_) is replaced by <variant>. arm_sha512 is accepted only after
+# sha384_ or sha512_. Not compared: the ctest labels "nginx", "embed" and "python", the tests that load
 # jwtbatch into x86-64 host programs (Debian's nginx, an OpenSSL-linked host, ctypes): this
 # machine has no arm64 nginx or OpenSSL to host them, and what they test is the loader, not a kernel.
 native_only='nginx|embed|python'
 test_names() {
   ctest --test-dir "$1" -N "${@:2}" | sed -n -E 's/^ *Test +#[0-9]+: //p' | sed -E 's/  # GetParam.*//' |
-    sed -E 's#/((sha256|sha384|sha512)_)?(scalar|avx2|avx512|avx512_ifma|neon|shani|shani_x[0-9]+)$#/\1<variant>#' |
+    sed -E -e 's#/(sha384_|sha512_)arm_sha512$#/\1<variant>#' \
+      -e 's#/((sha256|sha384|sha512)_)?(scalar|avx2|avx512|avx512_ifma|neon|shani|shani_x[0-9]+)$#/\1<variant>#' |
     sort -u
 }
 x86_names=$(test_names "$native" -LE "$native_only")
@@ -167,7 +203,7 @@ log "same tests on both: $(wc -l <<<"$x86_names") distinct; x86-64 runs $(ctest 
 
 echo "benchmark smoke run under qemu-aarch64 (checks that it runs; the figures mean nothing):"
 "${qemu[@]}" "$build/bench/jwtbatch_bench" --benchmark_min_time=0.01 \
-  --benchmark_filter='^BM_(de|en)code_base64url/(scalar|neon)/1024$|^BM_stage/decode/neon$|^BM_verify_e2e/ES256/batch$'
+  --benchmark_filter='^BM_(de|en)code_base64url/(scalar|neon)/1024$|^BM_stage/decode/neon$|^BM_verify_e2e/ES256/batch$|^BM_sha512/150/arm_sha512$'
 log "smoke runs done after $((SECONDS - start)) s"
 
 # --- the whole suite -------------------------------------------------------------------------
@@ -175,5 +211,7 @@ log "smoke runs done after $((SECONDS - start)) s"
 # (tests/CMakeLists.txt); --timeout covers any test without one.
 num_tests=$(ctest --test-dir "$build" -N | sed -n 's/^Total Tests: //p')
 num_neon=$(ctest --test-dir "$build" -N -R '/neon' | sed -n 's/^Total Tests: //p')
-log "running $num_tests tests under qemu-aarch64 ($num_neon of them on the neon kernel variant)"
+num_sha512=$(ctest --test-dir "$build" -N -R '_arm_sha512$' | sed -n 's/^Total Tests: //p')
+log "running $num_tests tests under qemu-aarch64 ($num_neon of them on the neon kernel variant," \
+  "$num_sha512 on arm_sha512)"
 ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout "$qemu_timeout"

@@ -6,24 +6,26 @@
 // scalar, nothing required), then slower to faster. A VariantTable built from them on first use (a
 // function-local static: once per process, thread-safe) keeps the variants this CPU runs and
 // chooses the active one. The families: base64url and extract (together, as cpu.hpp's
-// KernelTable), sha256, rsa, p256, p521, ed25519; describe_active_variants() (cpu.hpp) names every
+// KernelTable), sha256, sha512, rsa, p256, p384, p521, ed25519; describe_active_variants() (cpu.hpp) names every
 // family's choice.
 //
 // JWTBATCH_FORCE_ISA, read once by isa_policy() (kernels/cpu/dispatch.cpp) and nowhere else:
 //   - unset or empty: each family runs the last (best) of its variants this CPU runs.
 //   - `scalar`, `avx2`, `avx512` or `neon`: an ISA ceiling. Each family runs its best variant that
 //     this CPU runs and whose level is at or below the ceiling: scalar < avx2 < avx512 on x86-64,
-//     scalar < neon on ARM64. A SHA-NI variant is level avx2; an AVX-512 IFMA variant is level
-//     avx512. A family with nothing between its reference and the ceiling runs its reference.
+//     scalar < neon on ARM64. A SHA-NI variant is level avx2, the ARM64 SHA-512 one level neon;
+//     an AVX-512 IFMA variant is level avx512. A family with nothing between its reference and the
+//     ceiling runs its reference.
 //     The ceiling itself must be a level this build and CPU run (avx2: an x86-64 build and AVX2;
 //     avx512: AVX2 and AVX-512 F, BW and VL; neon: an ARM64 build and Advanced SIMD).
 //   - any other value, or a level this build or CPU cannot run: an error, which
 //     kernel_selection_error() reports (the command refuses to run then); every family runs its
 //     reference, so nothing faster is measured unnoticed.
 //   - While the variable is set to anything non-empty, the engine uses each family's chosen
-//     variant even when that is the reference (engine_uses_kernels()): unforced, the rsa and sha256
-//     families leave the work to BoringSSL where only their reference runs, since BoringSSL's
-//     assembly is faster than a portable reference. Forcing is how tests and comparisons reach it.
+//     variant even when that is the reference (engine_uses_kernels()): unforced, the rsa, sha256
+//     and sha512 families leave the work to BoringSSL where only their reference runs, since
+//     BoringSSL's assembly is faster than a portable reference (and sha512 on ARM64 always,
+//     kernels/sha512/sha512.hpp says why). Forcing is how tests and comparisons reach them.
 #pragma once
 
 #include <iterator>

@@ -37,6 +37,7 @@ std::string_view feature_name(Feature f) noexcept {
     case Feature::arm_pmull: return "pmull";
     case Feature::arm_sha1: return "sha1";
     case Feature::arm_sha2: return "sha2";
+    case Feature::arm_sha3: return "sha3";
     case Feature::arm_sha512: return "sha512";
     case Feature::arm_crc32: return "crc32";
   }
@@ -119,6 +120,9 @@ namespace {
 
 // AT_HWCAP bits (Linux arch/arm64/include/uapi/asm/hwcap.h); spelled out where an older header
 // lacks the name.
+#ifndef HWCAP_SHA3
+#define HWCAP_SHA3 (1ul << 17)
+#endif
 #ifndef HWCAP_SHA512
 #define HWCAP_SHA512 (1ul << 21)
 #endif
@@ -136,6 +140,7 @@ CpuFeatures detect_cpu_features() noexcept {
   if (hwcap & HWCAP_PMULL) f.add(Feature::arm_pmull);
   if (hwcap & HWCAP_SHA1) f.add(Feature::arm_sha1);
   if (hwcap & HWCAP_SHA2) f.add(Feature::arm_sha2);
+  if (hwcap & HWCAP_SHA3) f.add(Feature::arm_sha3);
   if (hwcap & HWCAP_SHA512) f.add(Feature::arm_sha512);
   if (hwcap & HWCAP_CRC32) f.add(Feature::arm_crc32);
   return f;

@@ -34,7 +34,8 @@ enum class Feature : uint8_t {
   arm_pmull,
   arm_sha1,
   arm_sha2,
-  arm_sha512,
+  arm_sha3,     // FEAT_SHA3: eor3, rax1, xar, bcax
+  arm_sha512,   // FEAT_SHA512: sha512h, sha512h2, sha512su0, sha512su1
   arm_crc32,
 };
 inline constexpr size_t kNumFeatures = static_cast<size_t>(Feature::arm_crc32) + 1;

@@ -42,7 +42,8 @@ inline constexpr size_t kMaxLanes = 4;  // messages a SIMD variant keeps in flig
 //   - iv != nullptr: eight words of a chaining state (H0..H7 as FIPS 180-4 numbers them, host
 //     order, e.g. BoringSSL's SHA256_CTX::h), prefix_len a multiple of 64. HMAC-SHA-256 with
 //     prepared key states (RFC 2104): iv = the state after key ^ ipad, prefix_len = 64.
-// `out` receives 32 bytes; it must not overlap `data` of this or a later message of the same call.
+// `out` receives 32 bytes; it must not overlap the `data` of any message of the same call (the
+// multi-message variants write a digest while other messages are still being read).
 struct Sha256Msg {
   const uint8_t* data;
   size_t len;

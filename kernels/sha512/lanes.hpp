@@ -1,6 +1,7 @@
 // lanes.hpp (internal): the lane machinery the vector variants of kernels/sha512 share: which
 // message each lane hashes, which block it takes next, and the compression of one block in every
 // lane, written once over a variant's vector operations (`Ops`, see avx2.cpp and avx512.cpp).
+// arm_sha512.cpp uses LaneSet alone, with its own compression.
 // Like padding.hpp, everything is in an unnamed namespace: each variant's file compiles its own
 // copy with its own ISA flags.
 #pragma once
@@ -42,6 +43,9 @@ class LaneSet {
     }
     return any;
   }
+
+  // busy returns true iff lane `i` has a message (false once no message was left for it to take).
+  bool busy(size_t i) const { return lanes_[i].msg != nullptr; }
 
   // advance moves every busy lane past the block it just hashed; a lane whose message is done
   // writes its digest and takes the next message.

@@ -4,12 +4,14 @@
 // One SHA-512 stream is a chain of 80 dependent rounds a block on 64-bit words; x86-64 has no
 // SHA-512 instructions before Arrow Lake, and BoringSSL hashes one message at a time. The engine
 // hashes many signing inputs at once (HS384/HS512 batches, RS384/RS512/PS384/PS512 lanes, ES384 and
-// ES512 digests), so the vector variants put one message in each 64-bit lane of a register and run
-// the rounds of all lanes together:
+// ES512 digests), so the x86-64 vector variants put one message in each 64-bit lane of a register
+// and run the rounds of all lanes together:
 //   - sha512_many_scalar: the portable reference (FIPS 180-4 as written), the definition every
 //     other variant is tested against;
 //   - sha512_many_avx2: 4 lanes in YMM registers (AVX2);
-//   - sha512_many_avx512: 8 lanes in ZMM registers (AVX-512 F and BW: vprorq, vpternlogq, vpshufb).
+//   - sha512_many_avx512: 8 lanes in ZMM registers (AVX-512 F and BW: vprorq, vpternlogq, vpshufb);
+//   - sha512_many_arm_sha512 (ARM64): the FEAT_SHA512 instructions (sha512h, sha512h2, sha512su0,
+//     sha512su1), two rounds of one message an instruction pair, two messages interleaved.
 // A lane that finishes its message takes the next one at once, so messages of mixed lengths keep
 // every lane busy. Variants are chosen once at run time by kernels/cpu/dispatch.hpp.
 //
@@ -44,8 +46,8 @@ constexpr size_t digest_len(Hash h) noexcept { return h == Hash::sha384 ? 48 : 6
 //     order, e.g. BoringSSL's SHA512_CTX::h, which serves SHA-384 too), prefix_len a multiple of
 //     128. HMAC-SHA-384/512 with prepared key states (RFC 2104): iv = the state after key ^ ipad,
 //     prefix_len = 128.
-// `out` receives digest_len(hash) bytes; it must not overlap `data` of this or a later message of
-// the same call.
+// `out` receives digest_len(hash) bytes; it must not overlap the `data` of any message of the same
+// call (the lane variants write a digest while other messages are still being read).
 struct Sha512Msg {
   const uint8_t* data;
   size_t len;
@@ -63,22 +65,25 @@ void sha512_many_scalar(const Sha512Msg* msgs, size_t num_msgs) noexcept;
 #if defined(__x86_64__)
 void sha512_many_avx2(const Sha512Msg* msgs, size_t num_msgs) noexcept;
 void sha512_many_avx512(const Sha512Msg* msgs, size_t num_msgs) noexcept;
+#elif defined(__aarch64__)
+void sha512_many_arm_sha512(const Sha512Msg* msgs, size_t num_msgs) noexcept;
 #endif
 
 // Variant is one implementation.
 struct Variant {
-  std::string_view name;  // "scalar", "avx2", "avx512"
+  std::string_view name;  // "scalar", "avx2", "avx512", "arm_sha512"
   Sha512Many many;
-  size_t lanes;  // messages in flight: 1, 4, 8
+  size_t lanes;  // messages in flight: 1, 4, 8, 2
 };
 
 // active_variant returns the variant chosen for this process (on first call: the best this CPU
 // runs under the JWTBATCH_FORCE_ISA ceiling, kernels/cpu/dispatch.hpp).
 const Variant& active_variant() noexcept;
-// engine_uses_kernels returns true iff the engine should hash with these kernels: a vector variant
-// is active, or JWTBATCH_FORCE_ISA is set (tests and comparisons reach the reference so).
-// Otherwise (ARM64 today) the engine keeps BoringSSL's SHA512, whose assembly beats a portable
-// C++ compression.
+// engine_uses_kernels returns true iff the engine should hash with these kernels: on x86-64 when a
+// vector variant is active, or JWTBATCH_FORCE_ISA is set (tests and comparisons reach the
+// reference so); on ARM64 only when JWTBATCH_FORCE_ISA is set. Otherwise the engine keeps
+// BoringSSL's SHA512: its assembly beats a portable C++ compression, and on ARM64 it uses the same
+// SHA-512 instructions as arm_sha512, which has not been measured against it on ARM64 hardware.
 bool engine_uses_kernels() noexcept;
 // supported_variants returns every variant this CPU can run, scalar first (tests, benchmarks).
 std::span<const Variant> supported_variants() noexcept;

@@ -15,11 +15,14 @@
 
 namespace jwtbatch::test {
 
-// ModelVariant is one variant of a family as the tests expect it.
+// ModelVariant is one variant of a family as the tests expect it. `engine_unforced`: when it is
+// chosen without JWTBATCH_FORCE_ISA, the engine uses it (engine_uses_kernels()) rather than
+// BoringSSL; never for the reference.
 struct ModelVariant {
   std::string_view name;
   kernels::IsaLevel level;
   kernels::CpuFeatures needs;
+  bool engine_unforced = true;
 };
 
 // FamilyModel is a family (its name in describe_active_variants()) and its variants, reference first,
@@ -64,9 +67,10 @@ int run_test_child(const char* forced, const std::string& env, const std::string
 // expect_children_follow_policy is a family test's check of the policy: for every kForcedValues
 // entry it runs the in-process test `filter` in a child with JWTBATCH_TEST_EXPECT_VARIANT set to
 // the variant of `family` the model expects (and, when `with_engine`, JWTBATCH_TEST_EXPECT_ENGINE
-// to 1 or 0: forced, or a variant beyond the reference, means the engine uses the kernels), and
-// expects each child to pass; then once with an impossible expectation, and expects that child to
-// fail (the child really checks). The test `filter` reads those two variables.
+// to 1 or 0: forced, or a variant beyond the reference whose `engine_unforced` is set, means the
+// engine uses the kernels), and expects each child to pass; then once with an impossible
+// expectation, and expects that child to fail (the child really checks). The test `filter` reads
+// those two variables.
 void expect_children_follow_policy(std::string_view family, const std::string& filter, bool with_engine);
 
 }  // namespace jwtbatch::test
