@@ -4,7 +4,8 @@
 // the DigestInfo encodings of note 1), 8.1.2 (RSASSA-PSS verification), 9.1.2 (EMSA-PSS-VERIFY),
 // B.2.1 (MGF1); RFC 7518 sections 3.3 and 3.5. Every hash goes through compute_digests (digest.hpp:
 // the multi-buffer kernels where the engine uses them), a batch's at once: the message digests of
-// two batches' lanes, then each batch's MGF1 blocks, then its M' hashes (PS*, check_pss_batch).
+// its lanes, then its MGF1 blocks, then its M' hashes (PS*, check_pss_batch); PS256's MGF1 blocks
+// are one-block BoringSSL transforms instead (mgf1_block_sha256).
 #include "engine/sig/rsa.hpp"
 
 #include <cstring>
@@ -16,6 +17,7 @@
 
 #include "engine/sig/digest.hpp"
 #include "engine/sig/force_boringssl.hpp"
+#include "kernels/sha256/constants.hpp"
 
 namespace jwtbatch::engine {
 namespace {
@@ -71,16 +73,13 @@ bool check_pkcs1(std::span<const uint8_t> em, std::span<const uint8_t> digest) {
 // SHA-256 this beats handing the blocks to compute_digests, whose per-message setup outweighs one
 // block (PS256 batches measured 10% slower that way, docs/kernels/rsa.md).
 void mgf1_block_sha256(const uint8_t* seed, uint8_t* out) {
-  // FIPS 180-4 5.3.3, the initial hash value.
-  static constexpr uint32_t kIv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   uint8_t block[64] = {};
   std::memcpy(block, seed, 36);
   block[36] = 0x80;
   block[62] = (36 * 8) >> 8;  // the length in bits, big-endian, ends the block
   block[63] = (36 * 8) & 0xff;
   uint32_t state[8];
-  std::memcpy(state, kIv, sizeof(state));
+  std::memcpy(state, kernels::sha256::kInitial, sizeof(state));
   SHA256_TransformBlocks(state, block, 1);
   for (size_t w = 0; w < 8; ++w)
     for (size_t b = 0; b < 4; ++b) out[4 * w + b] = static_cast<uint8_t>(state[w] >> (24 - 8 * b));
@@ -118,7 +117,7 @@ void check_pss_batch(const PssCheck* checks, size_t num) {
   uint8_t seeds[kPssBatch * kMaxMgfBlocks][kMaxDigestLen + 4];
   uint8_t masks[kPssBatch * kMaxMgfBlocks][kMaxDigestLen];
   DigestJob jobs[kPssBatch * kMaxMgfBlocks];
-  size_t num_jobs = 0;
+  size_t num_blocks = 0, num_jobs = 0;  // MGF1 blocks (seeds, masks); those left to compute_digests
   for (size_t c = 0; c < num; ++c) {
     const PssCheck& chk = checks[c];
     Item& it = items[c];
@@ -148,24 +147,16 @@ void check_pss_batch(const PssCheck* checks, size_t num) {
     it.db_len = db_len;
     it.top_mask = top_mask;
     // Step 7: MGF1(H, dbLen), one hash of H || counter per hLen bytes.
-    it.first_block = num_jobs;
-    for (uint32_t counter = 0; counter * h_len < db_len; ++counter) {
-      uint8_t* seed = seeds[num_jobs];
+    it.first_block = num_blocks;
+    for (uint32_t counter = 0; counter * h_len < db_len; ++counter, ++num_blocks) {
+      uint8_t* seed = seeds[num_blocks];
       std::memcpy(seed, it.h, h_len);
       for (size_t b = 0; b < 4; ++b) seed[h_len + b] = static_cast<uint8_t>(counter >> (24 - 8 * b));
-      if (h_len == 32) {
-        mgf1_block_sha256(seed, masks[num_jobs]);
-        jobs[num_jobs] = {{}, 0, nullptr};  // done
-      } else {
-        jobs[num_jobs] = {{seed, h_len + 4}, h_len, masks[num_jobs]};
-      }
-      ++num_jobs;
+      if (h_len == 32) mgf1_block_sha256(seed, masks[num_blocks]);
+      else jobs[num_jobs++] = {{seed, h_len + 4}, h_len, masks[num_blocks]};
     }
   }
-  size_t num_kernel = 0;  // the SHA-384/512 blocks, still to hash
-  for (size_t j = 0; j < num_jobs; ++j)
-    if (jobs[j].out != nullptr) jobs[num_kernel++] = jobs[j];
-  compute_digests({jobs, num_kernel});
+  compute_digests({jobs, num_jobs});
   num_jobs = 0;
   for (size_t c = 0; c < num; ++c) {
     Item& it = items[c];
