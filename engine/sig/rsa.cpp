@@ -8,6 +8,7 @@
 // are one-block BoringSSL transforms instead (mgf1_block_sha256).
 #include "engine/sig/rsa.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <openssl/err.h>
@@ -163,7 +164,11 @@ void check_pss_batch(const PssCheck* checks, size_t num) {
     if (it.em == nullptr) continue;
     const size_t h_len = it.h_len, s_len = h_len;
     // Step 8: DB = maskedDB xor the mask. Step 9: clear the leftmost 8 emLen - emBits bits.
-    for (size_t i = 0; i < it.db_len; ++i) it.db[i] = it.em[i] ^ masks[it.first_block + i / h_len][i % h_len];
+    // Block by block: a division per byte to find its mask block cost PS512 about 0.3 us a token.
+    for (size_t at = 0, b = it.first_block; at < it.db_len; at += h_len, ++b) {
+      const size_t n = std::min(h_len, it.db_len - at);
+      for (size_t i = 0; i < n; ++i) it.db[at + i] = it.em[at + i] ^ masks[b][i];
+    }
     it.db[0] &= static_cast<uint8_t>(~it.top_mask);
     // Step 10: DB = PS (emLen - hLen - sLen - 2 zero bytes) || 0x01 || salt.
     const size_t ps_len = it.em_len - h_len - s_len - 2;
