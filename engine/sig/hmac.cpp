@@ -70,8 +70,14 @@ using Hs512 = Hs512Family<Alg::hs512, ksha512::Hash::sha512>;
 // verify_pass verifies every job of `jobs` whose alg is one of Algs' (all on one kernel, `many`):
 // verify_signature's checks first (the job is then final: invalid), the inner hashes of up to
 // kMaxJobs jobs in one call, their outer hashes in a second, a constant-time comparison.
+// A pass with a lone job of its family leaves it to verify_signature (BoringSSL's HMAC), the rule
+// compute_digests (digest.hpp) follows too: lanes hashing one message cost as much as full ones.
 template <class Msg, class... Algs>
 void verify_pass(std::span<SigJob> jobs, void (*many)(const Msg*, size_t) noexcept) {
+  size_t candidates = 0;
+  for (const SigJob& job : jobs)
+    candidates += !job.handled && job.key != nullptr && ((job.alg == Algs::kAlg) || ...);
+  if (candidates < 2) return;
   Msg inner[kMaxJobs], outer[kMaxJobs];
   uint8_t inner_digest[kMaxJobs][64], mac[kMaxJobs][64];
   SigJob* pending[kMaxJobs];

@@ -14,8 +14,8 @@ namespace jwtbatch::engine {
 // verify_hmac_jobs sets `valid` (and `handled`) of every HS256, HS384 and HS512 job not yet
 // handled, with the verdict verify_signature would give: HS256 where
 // kernels::sha256::engine_uses_kernels(), HS384 and HS512 where kernels::sha512::engine_uses_kernels(),
-// and neither when BoringSSL is forced (force_boringssl.hpp); other jobs are left alone. No
-// allocation.
+// and neither when BoringSSL is forced (force_boringssl.hpp); other jobs are left alone, and so is
+// a lone job of its family in `jobs` (one message gains nothing from lanes). No allocation.
 void verify_hmac_jobs(std::span<SigJob> jobs) noexcept;
 
 }  // namespace jwtbatch::engine

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -107,6 +108,10 @@ TEST(SigEd25519, BatchSeamMatchesBoringssl) {
       // verify_signature (single-shot path) agrees too.
       EXPECT_EQ(verify_signature(k.prepared, Alg::eddsa, jobs[i].signing_input, o.sig, scratch), o.expected);
     }
+    // The HS256 batch path leaves a lone HS256 job to verify_signature (engine/sig/hmac.hpp).
+    const size_t num_hs256 = std::count_if(jobs.begin(), jobs.end(), [](const SigJob& j) { return j.alg == Alg::hs256; });
+    for (size_t i = 0; i < n; ++i)
+      if (jobs[i].alg == Alg::hs256 && num_hs256 < 2) owned[i].kernel = false;
     for (auto& j : jobs) j.valid = false;
     verify_signatures(jobs, scratch);
     for (size_t i = 0; i < n; ++i) {
