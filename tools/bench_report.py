@@ -161,7 +161,7 @@ def stats_table(stats, out):
     out.append(f"`{stats.get('command', 'jwtbatch verify --stats-json')}` on {corpus.get('count', '?')} tokens "
                f"of `jwtbatch gen --profile {corpus.get('profile', '?')}` (seed {corpus.get('seed', '?')}, all "
                f"13 algorithms, {corpus.get('fail_rate', '?')} failures), {runs[0].get('threads', '?')} threads, "
-               f"median of {len(runs)} runs. Per core: the stage's tokens over the thread-time it took.\n")
+               f"median of {len(runs)} runs. Per core: the stage's tokens over the CPU time its threads spent in it.\n")
     out.append("| stage | tokens/s per core | MB/s per core | share of thread time |")
     out.append("|---|---:|---:|---:|")
     for s in STAGES:

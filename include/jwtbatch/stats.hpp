@@ -17,8 +17,9 @@ inline constexpr size_t kNumStages = 6;
 // to_string returns the stage's name ("split", ...).
 std::string_view to_string(Stage stage) noexcept;
 
-// StageStats counts the work one stage did: tokens that entered it, bytes it read, and the
-// thread-time it took, summed over threads.
+// StageStats counts the work one stage did: tokens that entered it, bytes it read, and the CPU
+// time its threads spent in it (CLOCK_THREAD_CPUTIME_ID, summed over threads: time a thread waited
+// preempted is not counted).
 struct StageStats {
   uint64_t tokens = 0;
   uint64_t bytes = 0;

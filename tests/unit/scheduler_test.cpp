@@ -3,6 +3,9 @@
 // while batches run (each batch sees one key set). Run under ThreadSanitizer too (tools/sanitize.sh tsan).
 #include <gtest/gtest.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -185,5 +188,43 @@ TEST(Scheduler, ConcurrentCallersShareOneVerifier) {
   EXPECT_EQ(mismatches, 0);
 }
 
+
+// Stage times are the verifying thread's CPU time, not wall-clock laps: with the cores oversubscribed
+// by spinning threads, a one-thread batch's stage times still sum to no more than the CPU time its
+// thread (the caller: an arena of one thread runs on it) spent in the call. Wall-clock laps would
+// count the time the thread waited preempted.
+TEST(Scheduler, StageTimesAreThreadCpuTime) {
+  auto keys = load(hs_jwks(std::string(32, 's')));
+  Verifier verifier(keys, Policy{});
+  const std::string t = make_token("HS256", "{\"alg\":\"HS256\",\"kid\":\"k\"}",
+                                   "{\"exp\":" + std::to_string(kNow + 9) + "}", bytes(std::string(32, 's')));
+  const std::vector<std::string_view> views(5000, t);
+  std::vector<Verdict> out(views.size());
+  auto thread_cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+  };
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> spinners;
+  for (unsigned i = 0; i < 2 * std::max(1u, std::thread::hardware_concurrency()); ++i)
+    spinners.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+      }
+    });
+  BatchStats stats;
+  const uint64_t before = thread_cpu();
+  verifier.verify_batch(views, out, kNow, &stats, {1});
+  const uint64_t spent = thread_cpu() - before;
+  stop = true;
+  for (auto& s : spinners) s.join();
+  uint64_t staged = 0;
+  for (const StageStats& st : stats.stages) staged += st.nanos;
+  EXPECT_EQ(stats.tokens, views.size());
+  EXPECT_EQ(stats.status_counts[static_cast<size_t>(Status::ok)], views.size());
+  EXPECT_GT(staged, 0u);
+  EXPECT_GT(stats.stage(Stage::verify).nanos, 0u);
+  EXPECT_LE(staged, spent) << "stage times exceed the thread's CPU time: wall-clock laps?";
+}
 }  // namespace
 }  // namespace jwtbatch
