@@ -188,7 +188,6 @@ TEST(Scheduler, ConcurrentCallersShareOneVerifier) {
   EXPECT_EQ(mismatches, 0);
 }
 
-
 // Stage times are the verifying thread's CPU time, not wall-clock laps: with the cores oversubscribed
 // by spinning threads, a one-thread batch's stage times still sum to no more than the CPU time its
 // thread (the caller: an arena of one thread runs on it) spent in the call. Wall-clock laps would
@@ -226,5 +225,6 @@ TEST(Scheduler, StageTimesAreThreadCpuTime) {
   EXPECT_GT(stats.stage(Stage::verify).nanos, 0u);
   EXPECT_LE(staged, spent) << "stage times exceed the thread's CPU time: wall-clock laps?";
 }
+
 }  // namespace
 }  // namespace jwtbatch
